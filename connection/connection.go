@@ -1,0 +1,150 @@
+// Package connection talks to HTTP APIs on behalf of a saved connection.
+//
+// A Connection is a base URL plus authentication. Auth is applied by an
+// http.RoundTripper wrapped around the base transport, scoped to the
+// connection's origin so that credentials never follow a redirect to another
+// host or from https down to http. Every request the program sends — the
+// wizard's sample, a replay, a connection test — goes through Send, which
+// returns the request as sent (secrets redacted), the status, headers, a
+// capped body and timings.
+//
+// The package knows nothing of screens or storage.
+package connection
+
+import (
+	"time"
+)
+
+// AuthType names an authentication scheme. The string values are the words
+// the command line accepts (`patchbay connection add --auth TYPE`).
+type AuthType string
+
+// The auth types this package implements.
+const (
+	AuthNone   AuthType = "none"
+	AuthBasic  AuthType = "basic"
+	AuthHeader AuthType = "header"
+	AuthQuery  AuthType = "query"
+	AuthCustom AuthType = "custom"
+	AuthAPIKey AuthType = "apikey"
+)
+
+// AuthTypes lists the implemented auth types in the order forms show them.
+var AuthTypes = []AuthType{AuthNone, AuthBasic, AuthHeader, AuthQuery, AuthCustom, AuthAPIKey}
+
+// Title is the name a form shows for the auth type.
+func (t AuthType) Title() string {
+	switch t {
+	case AuthNone:
+		return "None"
+	case AuthBasic:
+		return "Basic"
+	case AuthHeader:
+		return "Header auth"
+	case AuthQuery:
+		return "Query params"
+	case AuthCustom:
+		return "Custom"
+	case AuthAPIKey:
+		return "API key"
+	}
+	return string(t)
+}
+
+// APIKeyScheme says how an API key is written into its header.
+type APIKeyScheme string
+
+// API key schemes. Bearer is the default: most APIs that take a key in the
+// Authorization header want "Bearer KEY".
+const (
+	SchemeBearer APIKeyScheme = "bearer" // "Bearer KEY"
+	SchemeBasic  APIKeyScheme = "basic"  // "Basic KEY" (the key used as given)
+	SchemeRaw    APIKeyScheme = "raw"    // "KEY"
+)
+
+// DefaultKeyHeader is the header an API key goes in unless the user says otherwise.
+const DefaultKeyHeader = "Authorization"
+
+// DefaultTimeout bounds a request when the connection sets no timeout.
+const DefaultTimeout = 30 * time.Second
+
+// KV is one ordered name/value pair: a header, a query parameter, a form field.
+// Order is kept because users and some servers care about it.
+type KV struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// Auth holds the settings of every implemented auth type; Type says which of
+// them apply. Username/Password serve Basic and Custom; Headers serve Header
+// auth and Custom; Query serves Query params and Custom; Key, KeyHeader and
+// Scheme serve API key.
+//
+// Password, Key and the values of Headers and Query are secrets.
+type Auth struct {
+	Type      AuthType     `json:"type"`
+	Username  string       `json:"username,omitempty"`
+	Password  string       `json:"password,omitempty"`
+	Headers   []KV         `json:"headers,omitempty"`
+	Query     []KV         `json:"query,omitempty"`
+	Key       string       `json:"key,omitempty"`
+	KeyHeader string       `json:"key_header,omitempty"`
+	Scheme    APIKeyScheme `json:"scheme,omitempty"`
+}
+
+// Connection is a saved way to reach one API.
+type Connection struct {
+	ID      uint64 `json:"id"`
+	Name    string `json:"name"`
+	BaseURL string `json:"base_url"`
+	Auth    Auth   `json:"auth"`
+	// Timeout bounds one request; zero means DefaultTimeout.
+	Timeout time.Duration `json:"timeout,omitempty"`
+	// CaseSensitiveHeaders sends header names exactly as typed instead of
+	// canonicalising them.
+	CaseSensitiveHeaders bool `json:"case_sensitive_headers,omitempty"`
+	// TestPath is what Test requests, relative to BaseURL; empty means BaseURL itself.
+	TestPath string `json:"test_path,omitempty"`
+}
+
+// FieldError is a problem with one field, for showing next to that field.
+// Field uses the snake_case field keys of the command line (name, base_url,
+// username, key_header, header.NAME, ...).
+type FieldError struct {
+	Field string
+	Msg   string
+}
+
+func (e FieldError) Error() string { return e.Field + ": " + e.Msg }
+
+// FieldErrors collects every problem found by a validation, in field order.
+type FieldErrors []FieldError
+
+func (es FieldErrors) Error() string {
+	s := ""
+	for i, e := range es {
+		if i > 0 {
+			s += "; "
+		}
+		s += e.Error()
+	}
+	return s
+}
+
+// For returns the message for field, or "" when the field is fine.
+func (es FieldErrors) For(field string) string {
+	for _, e := range es {
+		if e.Field == field {
+			return e.Msg
+		}
+	}
+	return ""
+}
+
+// Err returns nil when there are no errors, so callers can `return errs.Err()`.
+func (es FieldErrors) Err() error {
+	if len(es) == 0 {
+		return nil
+	}
+	return es
+}
