@@ -1,13 +1,44 @@
-// Package store keeps connections and actions in one bbolt file.
+// Package store keeps connections, actions and the run history in one bbolt
+// file.
 //
-// TODO: document the bucket tree here.
+// The bucket tree (schema 1):
+//
+//	meta/
+//	  schema_version    → big-endian uint64
+//	connections/
+//	  <id>              → JSON connection.Connection
+//	connection_names/
+//	  <lower(name)>     → <id> ‖ <display name>
+//	actions/
+//	  <id>              → JSON wizard.Action
+//	action_names/
+//	  <lower(name)>     → <id> ‖ <display name>
+//	runs/
+//	  <id>              → JSON wizard.Run (only the newest 1000 are kept)
+//
+// Every <id> is a big-endian uint64 from the bucket's NextSequence, so ids are
+// never reused and cursors walk them oldest first. A name is stored trimmed of
+// surrounding space; its index key is strings.ToLower of that, which makes
+// names unique case-insensitively and lets a cursor over a names bucket list
+// them in order without reading a single value. The index value is the 8-byte
+// id followed by the name as the user typed it.
+//
+// Open brings an older file up to date with the migrations in migrate.go, in
+// the same transaction that checks the buckets. Every write is one Update
+// transaction.
 package store
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"time"
 
-	"patchbay/connection"
-	"patchbay/wizard"
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // Errors callers check with errors.Is.
@@ -17,10 +48,16 @@ var (
 	ErrLocked        = errors.New("database locked by another patchbay")
 	ErrNotDatabase   = errors.New("not a patchbay database")
 	ErrNewerSchema   = errors.New("database written by a newer patchbay")
+	// ErrInUse means a delete was refused because something still refers to
+	// the record (a connection that actions use).
+	ErrInUse = errors.New("still in use")
 )
 
-// Store is an open database.
-type Store struct{}
+// Store is an open database. Its methods are safe for concurrent use.
+type Store struct {
+	db   *bolt.DB
+	path string
+}
 
 // Entry is one row of a names index: enough to list without reading values.
 type Entry struct {
@@ -28,74 +65,162 @@ type Entry struct {
 	Name string
 }
 
+// lockTimeout bounds how long Open waits for another process's lock.
+const lockTimeout = time.Second
+
 // DefaultPath is $XDG_DATA_HOME/patchbay/patchbay.db, falling back to
 // ~/.local/share/patchbay/patchbay.db.
-func DefaultPath() (string, error) { panic("TODO") }
+func DefaultPath() (string, error) {
+	// The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
+	if dir := os.Getenv("XDG_DATA_HOME"); dir != "" && filepath.IsAbs(dir) {
+		return filepath.Join(dir, "patchbay", "patchbay.db"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find a place for the database: %w (set --db or PATCHBAY_DB)", err)
+	}
+	return filepath.Join(home, ".local", "share", "patchbay", "patchbay.db"), nil
+}
 
 // Path resolves the database path: flag (if non-empty), else $PATCHBAY_DB,
 // else DefaultPath.
-func Path(flag string) (string, error) { panic("TODO") }
+func Path(flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if env := os.Getenv("PATCHBAY_DB"); env != "" {
+		return env, nil
+	}
+	return DefaultPath()
+}
 
 // Open opens or creates the database at path (file 0600, parent directory
 // 0700), creates missing buckets and runs migrations, all in one transaction.
 // Another process holding the file gives ErrLocked within about a second
 // ("another patchbay is using PATH"); a file that is not a patchbay database
 // gives ErrNotDatabase and is left untouched.
-func Open(path string) (*Store, error) { panic("TODO") }
+func Open(path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("no database path given")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("cannot create the database directory: %w", err)
+	}
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		// bolt.Open creates it.
+	case err != nil:
+		return nil, fmt.Errorf("cannot open database: %w", err)
+	case info.IsDir():
+		return nil, newError(path+" is a directory, not a patchbay database", ErrNotDatabase)
+	case info.Size() > 0:
+		// bolt.Open with write access may write to the file before we can
+		// look inside, so a file of someone else's is first opened read-only.
+		if err := inspect(path); err != nil {
+			return nil, err
+		}
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	s := &Store{db: db, path: path}
+	if err := s.initialize(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// inspect opens a non-empty file read-only and checks that it is a patchbay
+// database of a schema this binary knows, or a bbolt file with no buckets at
+// all. It never writes to the file.
+func inspect(path string) (err error) {
+	// A file with valid bbolt meta pages but corrupt data can make bbolt
+	// panic, or fault on a page past the end of the mapping.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			err = newError(fmt.Sprintf("%s is not a patchbay database (damaged: %v)", path, r), ErrNotDatabase)
+		}
+	}()
+
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: lockTimeout})
+	if err != nil {
+		return openError(path, err)
+	}
+	defer db.Close()
+	return db.View(func(tx *bolt.Tx) error {
+		version, ok := schemaVersion(tx)
+		if !ok {
+			empty := tx.ForEach(func([]byte, *bolt.Bucket) error { return errStop }) == nil
+			if empty {
+				return nil
+			}
+			return newError(path+" is not a patchbay database", ErrNotDatabase)
+		}
+		return checkVersion(path, version)
+	})
+}
+
+var errStop = errors.New("stop")
+
+// initialize creates the buckets and runs pending migrations in one
+// transaction.
+func (s *Store) initialize() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		version, _ := schemaVersion(tx)
+		if err := checkVersion(s.path, version); err != nil {
+			return err
+		}
+		if err := migrate(tx, version); err != nil {
+			return fmt.Errorf("cannot upgrade %s: %w", s.path, err)
+		}
+		for _, name := range allBuckets {
+			if tx.Bucket(name) == nil {
+				return fmt.Errorf("%s: bucket %s missing after migrations", s.path, name)
+			}
+		}
+		return nil
+	})
+}
+
+func checkVersion(path string, version uint64) error {
+	if version > currentSchema() {
+		return newError(fmt.Sprintf("%s was written by a newer patchbay (schema %d); this one knows schema %d",
+			path, version, currentSchema()), ErrNewerSchema)
+	}
+	return nil
+}
+
+// openError turns a bolt.Open failure into one plain sentence.
+func openError(path string, err error) error {
+	switch {
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return newError("another patchbay is using "+path, ErrLocked, err)
+	case errors.Is(err, bolterrors.ErrInvalid),
+		errors.Is(err, bolterrors.ErrVersionMismatch),
+		errors.Is(err, bolterrors.ErrChecksum):
+		return newError(path+" is not a patchbay database", ErrNotDatabase, err)
+	}
+	return fmt.Errorf("cannot open database %s: %w", path, err)
+}
 
 // Close closes the database.
-func (s *Store) Close() error { panic("TODO") }
+func (s *Store) Close() error { return s.db.Close() }
 
 // Path returns the file the store was opened from.
-func (s *Store) Path() string { panic("TODO") }
+func (s *Store) Path() string { return s.path }
 
-// CreateConnection saves a new connection, setting c.ID. Names are unique
-// case-insensitively (ErrDuplicateName).
-func (s *Store) CreateConnection(c *connection.Connection) error { panic("TODO") }
+// storeError is a plain-words message that errors.Is matches against its
+// sentinel (and the cause, when there is one).
+type storeError struct {
+	msg  string
+	errs []error
+}
 
-// UpdateConnection replaces the connection with c.ID.
-func (s *Store) UpdateConnection(c connection.Connection) error { panic("TODO") }
+func newError(msg string, errs ...error) error { return &storeError{msg: msg, errs: errs} }
 
-// Connection returns the connection with id.
-func (s *Store) Connection(id uint64) (connection.Connection, error) { panic("TODO") }
-
-// ConnectionByName returns the connection with name (case-insensitive).
-func (s *Store) ConnectionByName(name string) (connection.Connection, error) { panic("TODO") }
-
-// Connections returns every connection, sorted by name.
-func (s *Store) Connections() ([]connection.Connection, error) { panic("TODO") }
-
-// ConnectionNames lists connections from the names index, sorted by name.
-func (s *Store) ConnectionNames() ([]Entry, error) { panic("TODO") }
-
-// DeleteConnection removes the connection with id. It refuses (an error naming
-// them) while actions still use it.
-func (s *Store) DeleteConnection(id uint64) error { panic("TODO") }
-
-// CreateAction saves a new action, setting a.ID and the timestamps.
-func (s *Store) CreateAction(a *wizard.Action) error { panic("TODO") }
-
-// UpdateAction replaces the action with a.ID, setting UpdatedAt.
-func (s *Store) UpdateAction(a *wizard.Action) error { panic("TODO") }
-
-// Action returns the action with id.
-func (s *Store) Action(id uint64) (wizard.Action, error) { panic("TODO") }
-
-// ActionByName returns the action with name (case-insensitive).
-func (s *Store) ActionByName(name string) (wizard.Action, error) { panic("TODO") }
-
-// Actions returns every action, sorted by name.
-func (s *Store) Actions() ([]wizard.Action, error) { panic("TODO") }
-
-// ActionNames lists actions from the names index, sorted by name.
-func (s *Store) ActionNames() ([]Entry, error) { panic("TODO") }
-
-// DeleteAction removes the action with id.
-func (s *Store) DeleteAction(id uint64) error { panic("TODO") }
-
-// RecordRun keeps a run in the bounded history (the last 1000 runs); it
-// satisfies wizard.Recorder.
-func (s *Store) RecordRun(r wizard.Run) error { panic("TODO") }
-
-// Runs returns the runs of an action, newest first.
-func (s *Store) Runs(actionID uint64) ([]wizard.Run, error) { panic("TODO") }
+func (e *storeError) Error() string   { return e.msg }
+func (e *storeError) Unwrap() []error { return e.errs }
