@@ -12,6 +12,7 @@
 package connection
 
 import (
+	"strings"
 	"time"
 )
 
@@ -105,6 +106,67 @@ type Connection struct {
 	CaseSensitiveHeaders bool `json:"case_sensitive_headers,omitempty"`
 	// TestPath is what Test requests, relative to BaseURL; empty means BaseURL itself.
 	TestPath string `json:"test_path,omitempty"`
+}
+
+// KeyHeaderOrDefault is the header an API key is sent in: KeyHeader, or
+// DefaultKeyHeader when it is blank.
+func (a Auth) KeyHeaderOrDefault() string {
+	if h := strings.TrimSpace(a.KeyHeader); h != "" {
+		return h
+	}
+	return DefaultKeyHeader
+}
+
+// SchemeOrDefault is how an API key is written: Scheme, or SchemeBearer when
+// it is blank.
+func (a Auth) SchemeOrDefault() APIKeyScheme {
+	if a.Scheme == "" {
+		return SchemeBearer
+	}
+	return a.Scheme
+}
+
+// keyValue is the API key as its header carries it.
+func (a Auth) keyValue() string {
+	switch a.SchemeOrDefault() {
+	case SchemeBasic:
+		return "Basic " + a.Key
+	case SchemeRaw:
+		return a.Key
+	}
+	return "Bearer " + a.Key
+}
+
+// Secrets returns every secret value of the connection's auth (password,
+// API key, the values of auth headers and auth query parameters), whatever
+// the auth type, so that callers can redact them from anything they show.
+// Empty values and duplicates are left out.
+func (c Connection) Secrets() []string {
+	a := c.Auth
+	candidates := []string{a.Password, a.Key}
+	for _, h := range a.Headers {
+		candidates = append(candidates, h.Value)
+	}
+	for _, q := range a.Query {
+		candidates = append(candidates, q.Value)
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range candidates {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// timeoutOrDefault bounds one Send.
+func (c Connection) timeoutOrDefault() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return DefaultTimeout
 }
 
 // FieldError is a problem with one field, for showing next to that field.

@@ -1,8 +1,13 @@
 package connection
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"net/http"
+	"sort"
+	"strings"
 	"time"
 )
 
@@ -39,7 +44,7 @@ type Response struct {
 	Status     int           `json:"status"`
 	StatusText string        `json:"status_text"` // e.g. "404 Not Found"
 	Proto      string        `json:"proto,omitempty"`
-	Headers    []KV          `json:"headers"` // in the order received, names canonical
+	Headers    []KV          `json:"headers"` // sorted by name (net/http loses the wire order), one entry per value
 	Body       []byte        `json:"body,omitempty"`
 	Size       int64         `json:"size"`      // bytes of body received, even past MaxBody
 	Truncated  bool          `json:"truncated"` // Body holds only the first MaxBody bytes
@@ -61,5 +66,218 @@ func (r Response) Header(name string) string {
 // whole exchange by conn's timeout and ctx, and caps the body at MaxBody.
 // Errors are *Error with a plain-words Reason and secrets redacted.
 func Send(ctx context.Context, conn Connection, req Request) (Response, error) {
-	panic("TODO")
+	redact := conn.redactor()
+	resp, err := send(ctx, conn, req)
+	if err != nil {
+		return Response{}, redact.redact(err)
+	}
+	resp.Request = redactSent(resp.Request, conn, redact)
+	return resp, nil
+}
+
+// baseTransport carries every request. One shared transport keeps
+// connections alive between sends; tests swap it to trust their own CA.
+var baseTransport http.RoundTripper = newBaseTransport()
+
+func newBaseTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.Proxy = http.ProxyFromEnvironment
+	return t
+}
+
+// bodyLimit is MaxBody, lowered by tests to keep them fast.
+var bodyLimit int64 = MaxBody
+
+// userAgent is sent when the request sets none, so that the request shown
+// as sent is the request that went out.
+const userAgent = "patchbay"
+
+func send(ctx context.Context, conn Connection, req Request) (Response, error) {
+	if errs := conn.validateAuth(); len(errs) > 0 {
+		return Response{}, invalid("connection '%s' is not complete: %s", conn.Name, errs[0].Msg)
+	}
+	target, scope, err := conn.resolve(req.URL, req.Query)
+	if err != nil {
+		return Response{}, err
+	}
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	if !isToken(method) {
+		return Response{}, invalid("%q is not an HTTP method", method)
+	}
+
+	timeout := conn.timeoutOrDefault()
+	sendCtx, cancel := context.WithTimeoutCause(ctx, timeout, errTimedOut)
+	defer cancel()
+
+	var body io.Reader
+	if len(req.Body) > 0 {
+		body = bytes.NewReader(req.Body)
+	}
+	hreq, err := http.NewRequestWithContext(sendCtx, method, target.String(), body)
+	if err != nil {
+		return Response{}, invalid("the request cannot be built: %s", unwrapURLError(err))
+	}
+	if err := setRequestHeaders(hreq, req.Headers, conn.CaseSensitiveHeaders); err != nil {
+		return Response{}, err
+	}
+
+	auth := &authTransport{auth: conn.Auth, caseSensitive: conn.CaseSensitiveHeaders, scope: scope, base: baseTransport}
+	client := &http.Client{
+		Transport:     auth,
+		CheckRedirect: redirectPolicy{scope: scope, credentials: conn.credentialHeaders()}.check,
+	}
+
+	start := time.Now()
+	hresp, err := client.Do(hreq)
+	if err != nil {
+		return Response{}, describe(err, ctx, sendCtx, timeout, target)
+	}
+	defer hresp.Body.Close()
+	respBody, size, err := readCapped(hresp.Body, bodyLimit)
+	if err != nil {
+		return Response{}, describe(err, ctx, sendCtx, timeout, hresp.Request.URL)
+	}
+	elapsed := time.Since(start)
+
+	sent := SentRequest{Method: method, URL: target.String(), Headers: sortedHeaders(hreq.Header)}
+	if hop := auth.firstHop(); hop != nil {
+		sent = SentRequest{Method: hop.method, URL: hop.url.String(), Headers: sortedHeaders(hop.header)}
+	}
+	if len(req.Body) > 0 {
+		sent.Body = bytes.Clone(req.Body[:min(int64(len(req.Body)), bodyLimit)])
+	}
+	return Response{
+		Request:    sent,
+		Status:     hresp.StatusCode,
+		StatusText: statusText(hresp),
+		Proto:      hresp.Proto,
+		Headers:    sortedHeaders(hresp.Header),
+		Body:       respBody,
+		Size:       size,
+		Truncated:  size > int64(len(respBody)),
+		Duration:   elapsed,
+	}, nil
+}
+
+// setRequestHeaders adds the caller's headers to r. A Host header sets the
+// request's Host, since net/http ignores it in the map.
+func setRequestHeaders(r *http.Request, kvs []KV, caseSensitive bool) error {
+	for _, kv := range kvs {
+		name := strings.TrimSpace(kv.Key)
+		switch {
+		case name == "":
+			continue
+		case !isToken(name):
+			return invalid("%q is not a valid header name", name)
+		case !validHeaderValue(kv.Value):
+			return invalid("the value of header %s may not contain line breaks or control characters", name)
+		case strings.EqualFold(name, "Host"):
+			r.Host = kv.Value
+		case caseSensitive:
+			r.Header[name] = append(r.Header[name], kv.Value)
+		default:
+			r.Header.Add(name, kv.Value)
+		}
+	}
+	if !hasHeader(r.Header, "User-Agent") {
+		r.Header.Set("User-Agent", userAgent)
+	}
+	return nil
+}
+
+func hasHeader(h http.Header, name string) bool {
+	for k := range h {
+		if strings.EqualFold(k, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// readCapped reads up to limit bytes of r and counts, without keeping, the
+// rest, so that Size tells how big a truncated body really was.
+func readCapped(r io.Reader, limit int64) (body []byte, size int64, err error) {
+	var buf bytes.Buffer
+	n, err := io.Copy(&buf, io.LimitReader(r, limit))
+	if err != nil {
+		return nil, n, err
+	}
+	rest, err := io.Copy(io.Discard, r)
+	return buf.Bytes(), n + rest, err
+}
+
+// statusText is "404 Not Found". The server's own reason phrase is used
+// only for codes net/http does not know, and then cleaned.
+func statusText(r *http.Response) string {
+	if text := http.StatusText(r.StatusCode); text != "" {
+		return fmt.Sprintf("%d %s", r.StatusCode, text)
+	}
+	return CleanText(r.Status)
+}
+
+// sortedHeaders lists h by name, one entry per value. The wire order is
+// lost in http.Header; sorting at least makes the list stable.
+func sortedHeaders(h http.Header) []KV {
+	names := make([]string, 0, len(h))
+	for name := range h {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var kvs []KV
+	for _, name := range names {
+		for _, v := range h[name] {
+			kvs = append(kvs, KV{Key: name, Value: v})
+		}
+	}
+	return kvs
+}
+
+// redactSent replaces every credential in a sent request with Redacted: the
+// values of credential headers and auth query parameters by name, and any
+// secret of the connection wherever else it appears.
+func redactSent(s SentRequest, conn Connection, redact redactor) SentRequest {
+	credentials := conn.credentialHeaders()
+	headers := make([]KV, len(s.Headers))
+	for i, h := range s.Headers {
+		headers[i] = KV{Key: h.Key, Value: redact.text(h.Value)}
+		for _, name := range credentials {
+			if strings.EqualFold(h.Key, name) {
+				headers[i].Value = Redacted
+			}
+		}
+	}
+	s.Headers = headers
+	s.URL = redact.url(s.URL)
+	return s
+}
+
+// isToken reports whether s is an RFC 9110 token, as methods and header
+// names must be.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		ok := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// validHeaderValue rejects control characters other than tab, which would
+// end the header line early (header injection) or be refused by net/http.
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }

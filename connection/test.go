@@ -1,6 +1,11 @@
 package connection
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+)
 
 // Verdict is the outcome of testing a connection, in plain words.
 type Verdict struct {
@@ -14,5 +19,36 @@ type Verdict struct {
 // permission, 404 a wrong test path or base URL, 5xx a server failure;
 // transport errors are unreachable, TLS or timeout.
 func Test(ctx context.Context, conn Connection) Verdict {
-	panic("TODO")
+	if errs := conn.Validate(); len(errs) > 0 {
+		return Verdict{Reason: fmt.Sprintf("connection '%s' is not complete: %s", conn.Name, errs[0].Msg)}
+	}
+	resp, err := Send(ctx, conn, Request{Method: http.MethodGet, URL: conn.TestPath})
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			return Verdict{Reason: e.Reason}
+		}
+		return Verdict{Reason: CleanText(err.Error())}
+	}
+	return Verdict{OK: resp.Status < 400, Reason: judge(conn, resp), Response: &resp}
+}
+
+// judge says in a sentence what a test response means for the connection.
+func judge(conn Connection, resp Response) string {
+	u := resp.Request.URL
+	switch s := resp.Status; {
+	case s < 400:
+		return fmt.Sprintf("connected — %s from GET %s", resp.StatusText, u)
+	case s == http.StatusUnauthorized && (conn.Auth.Type == "" || conn.Auth.Type == AuthNone):
+		return fmt.Sprintf("%s — the server wants credentials, but connection '%s' has none", resp.StatusText, conn.Name)
+	case s == http.StatusUnauthorized:
+		return fmt.Sprintf("%s — the server rejected the credentials of connection '%s'", resp.StatusText, conn.Name)
+	case s == http.StatusForbidden:
+		return fmt.Sprintf("%s — the credentials of connection '%s' were accepted but have no permission for %s", resp.StatusText, conn.Name, u)
+	case s == http.StatusNotFound:
+		return fmt.Sprintf("%s — the server answered, but %s does not exist; check the base URL or the test path", resp.StatusText, u)
+	case s >= 500:
+		return fmt.Sprintf("the server failed (%s)", resp.StatusText)
+	}
+	return fmt.Sprintf("%s — the server refused GET %s", resp.StatusText, u)
 }
