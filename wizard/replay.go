@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"context"
+	"maps"
 	"time"
 
 	"patchbay/connection"
@@ -22,8 +23,55 @@ type Recorder interface {
 	RecordRun(Run) error
 }
 
+// RecordError is a replay that worked but could not be kept in history.
+// Replay returns it, with the response, only when the send succeeded: the
+// response is what the user asked for, so it is never hidden behind it.
+type RecordError struct {
+	Err error
+}
+
+func (e *RecordError) Error() string {
+	return "the run worked but could not be saved to history: " + e.Err.Error()
+}
+
+func (e *RecordError) Unwrap() error { return e.Err }
+
+// now is the clock runs are stamped with.
+var now = time.Now
+
 // Replay renders a with vars, sends it through conn and records the run.
 // It is the one path shared by the TUI and `patchbay run`.
+//
+// History never holds the value of a variable whose name looks like a
+// credential (see IsSecret). A variable problem is a *VariableError, returned before anything is sent
+// or recorded. Otherwise the run is recorded whether or not the send
+// worked, and Replay returns Send's response and error. If the send worked
+// but recording failed, the error is a *RecordError.
 func Replay(ctx context.Context, conn connection.Connection, a Action, vars map[string]string, rec Recorder) (connection.Response, error) {
-	panic("TODO")
+	req, err := a.Request(vars)
+	if err != nil {
+		return connection.Response{}, err
+	}
+	at := now()
+	resp, err := connection.Send(ctx, conn, req)
+	if rec == nil {
+		return resp, err
+	}
+	run := Run{ActionID: a.ID, ConnectionID: conn.ID, At: at, Vars: maps.Clone(vars)}
+	for name := range run.Vars {
+		if IsSecret(name) {
+			run.Vars[name] = connection.Redacted
+		}
+	}
+	if err != nil {
+		run.Err = err.Error()
+	}
+	if err == nil || resp.Status != 0 {
+		r := resp
+		run.Response = &r
+	}
+	if rerr := rec.RecordRun(run); rerr != nil && err == nil {
+		return resp, &RecordError{Err: rerr}
+	}
+	return resp, err
 }

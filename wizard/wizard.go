@@ -1,6 +1,12 @@
 package wizard
 
 import (
+	"errors"
+	"fmt"
+	"mime"
+	"slices"
+	"strings"
+
 	"patchbay/connection"
 )
 
@@ -56,55 +62,152 @@ type Wizard struct {
 
 // New starts a wizard for a new action on conn, at step 1 with GET.
 func New(conn connection.Connection) *Wizard {
-	panic("TODO")
+	return &Wizard{Conn: conn, Method: "GET", BodyType: BodyNone, step: StepMethod}
 }
 
-// Edit starts a wizard on an existing action, at step 1, with its values and sample.
+// Edit starts a wizard on an existing action, at step 1, with its values and
+// sample. The sample counts as the response to the action's request as it
+// stands, so it is not stale until something changes. Apply keeps a's ID and
+// CreatedAt, and a's own name does not count as taken.
 func Edit(conn connection.Connection, a Action) *Wizard {
-	panic("TODO")
+	w := &Wizard{
+		Conn:     conn,
+		Name:     a.Name,
+		Method:   a.Method,
+		URL:      a.URL,
+		Query:    slices.Clone(a.Query),
+		Headers:  slices.Clone(a.Headers),
+		BodyType: a.BodyType,
+		Body:     a.Body,
+		Form:     slices.Clone(a.Form),
+		step:     StepMethod,
+	}
+	if w.BodyType == "" {
+		w.BodyType = BodyNone
+	}
+	edited := a
+	w.editing = &edited
+	if a.Sample != nil {
+		resp := *a.Sample
+		w.sample = &resp
+		if req, err := w.Request(); err == nil {
+			w.sampleOf = &req
+		}
+	}
+	return w
 }
 
 // Step returns the current step.
 func (w *Wizard) Step() Step { return w.step }
 
 // Validate checks the current step. Field keys: name, method, url,
-// query.N, header.N (N the 0-based row), body, sample.
+// query.N, header.N, form.N (N the 0-based row), body, sample. Step 3
+// re-checks steps 1 and 2 and needs a sample that is not stale.
 func (w *Wizard) Validate() connection.FieldErrors {
-	panic("TODO")
+	switch w.step {
+	case StepMethod:
+		return w.validateStep1()
+	case StepSample:
+		return w.validateStep2()
+	}
+	return w.validateAll()
+}
+
+func (w *Wizard) validateAll() connection.FieldErrors {
+	errs := append(w.validateStep1(), w.validateStep2()...)
+	if len(errs) > 0 {
+		return errs
+	}
+	return w.sampleErrors()
 }
 
 // Next validates the current step and, if it passes, moves to the next.
-// Leaving step 2 needs a sample response for the current request.
+// Leaving step 2 needs a sample response for the current request. Leaving
+// step 1 writes the method in upper case.
 func (w *Wizard) Next() connection.FieldErrors {
-	panic("TODO")
+	errs := w.Validate()
+	if w.step == StepSample && len(errs) == 0 {
+		errs = w.sampleErrors()
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	switch w.step {
+	case StepMethod:
+		w.Method = strings.ToUpper(strings.TrimSpace(w.Method))
+		w.step = StepSample
+	case StepSample:
+		w.step = StepReview
+	}
+	return nil
 }
 
 // Back moves one step back; nothing typed is lost. At step 1 it does nothing.
 func (w *Wizard) Back() {
-	panic("TODO")
+	if w.step > StepMethod {
+		w.step--
+	}
+}
+
+func (w *Wizard) spec() spec {
+	return spec{
+		Method: w.Method, URL: w.URL, Query: w.Query, Headers: w.Headers,
+		BodyType: w.BodyType, Body: w.Body, Form: w.Form,
+	}.normalised()
 }
 
 // FullURL previews the URL the request will go to: base URL joined with
-// URL and the query parameters, as Send would build it.
+// URL and the query parameters, as Send would build it (it is
+// connection.Connection.ResolveURL). A URL that cannot be resolved is shown
+// as typed; Validate says what is wrong with it.
 func (w *Wizard) FullURL() string {
-	panic("TODO")
+	s := w.spec()
+	u, err := w.Conn.ResolveURL(s.URL, s.Query)
+	if err != nil {
+		return s.URL
+	}
+	return u
 }
 
 // Request builds the request that Send will get for the current input.
+// When the method, URL, rows or body are invalid the error is the
+// connection.FieldErrors that say so (the name is not checked: it is not part
+// of the request).
 func (w *Wizard) Request() (connection.Request, error) {
-	panic("TODO")
+	errs := append(w.requestLineErrors(), w.validateStep2()...)
+	if len(errs) > 0 {
+		return connection.Request{}, errs
+	}
+	return w.spec().request(), nil
 }
 
 // AttachSample records the outcome of sending Request(): the response, or the
 // error when nothing came back.
 func (w *Wizard) AttachSample(req connection.Request, resp *connection.Response, err error) {
-	panic("TODO")
+	sent := cloneRequest(req)
+	w.sampleOf = &sent
+	w.sample = nil
+	if resp != nil {
+		r := *resp
+		w.sample = &r
+	}
+	w.sampleErr = err
+	if resp == nil && err == nil {
+		w.sampleErr = errors.New("no response")
+	}
 }
 
 // Sample returns the last sample response and error, and whether the input has
 // changed since it was sent (stale).
 func (w *Wizard) Sample() (resp *connection.Response, err error, stale bool) {
-	panic("TODO")
+	if w.sample == nil && w.sampleErr == nil {
+		return nil, nil, false
+	}
+	if w.sampleOf == nil {
+		return w.sample, w.sampleErr, true
+	}
+	now, rerr := w.Request()
+	return w.sample, w.sampleErr, rerr != nil || !sameRequest(now, *w.sampleOf)
 }
 
 // Recommendation is a suggested change to the request, e.g. a missing
@@ -116,16 +219,136 @@ type Recommendation struct {
 
 // Recommendations lists suggestions for the current input.
 func (w *Wizard) Recommendations() []Recommendation {
-	panic("TODO")
+	s := w.spec()
+	var recs []Recommendation
+	if s.BodyType == BodyJSON && s.Body != "" {
+		jsonType := connection.KV{Key: "Content-Type", Value: "application/json"}
+		ct, ok := header(s.Headers, "Content-Type")
+		switch {
+		case !ok:
+			recs = append(recs, Recommendation{Message: "JSON body: add Content-Type: application/json", Header: jsonType})
+		case !isJSONType(ct):
+			recs = append(recs, Recommendation{
+				Message: fmt.Sprintf("JSON body: Content-Type is '%s' — change it to application/json", ct),
+				Header:  jsonType,
+			})
+		}
+	}
+	if (s.Method == "GET" || s.Method == "HEAD") && len(s.request().Body) > 0 {
+		recs = append(recs, Recommendation{
+			Message: fmt.Sprintf("%s with a body: many servers ignore it — send these values as query parameters instead", s.Method),
+		})
+	}
+	return recs
 }
 
-// Accept applies a recommendation (adds its header).
+// isJSONType reports whether a Content-Type value names JSON
+// (application/json or any +json type).
+func isJSONType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
+// Accept applies a recommendation: its header replaces the first header of
+// the same name (case-insensitive) or is added before any trailing blank rows.
+// A recommendation without a header changes nothing.
 func (w *Wizard) Accept(r Recommendation) {
-	panic("TODO")
+	if strings.TrimSpace(r.Header.Key) == "" {
+		return
+	}
+	for i, h := range w.Headers {
+		if strings.EqualFold(strings.TrimSpace(h.Key), r.Header.Key) {
+			w.Headers[i] = r.Header
+			return
+		}
+	}
+	at := len(w.Headers)
+	for at > 0 && blankRow(w.Headers[at-1]) {
+		at--
+	}
+	w.Headers = slices.Insert(w.Headers, at, r.Header)
 }
 
 // Apply validates every step and returns the Action to save, with its
-// sample, inputs and outputs. The caller sets the ID and timestamps on save.
+// sample, inputs and outputs. The caller sets the ID and timestamps on save;
+// an edited action keeps its ID and CreatedAt. The error, if any, is
+// connection.FieldErrors.
 func (w *Wizard) Apply() (Action, error) {
-	panic("TODO")
+	if errs := w.validateAll(); len(errs) > 0 {
+		return Action{}, errs
+	}
+	return w.build(), nil
+}
+
+// build makes the Action of the current input; callers validate first.
+func (w *Wizard) build() Action {
+	s := w.spec()
+	a := Action{
+		Name:         strings.TrimSpace(w.Name),
+		ConnectionID: w.Conn.ID,
+		Method:       s.Method,
+		URL:          s.URL,
+		Query:        s.Query,
+		Headers:      s.Headers,
+		BodyType:     s.BodyType,
+		Body:         s.Body,
+		Form:         s.Form,
+		Inputs:       inputs(s),
+	}
+	if w.sample != nil {
+		resp := *w.sample
+		a.Sample = &resp
+		a.Outputs = outputs(resp)
+	}
+	if w.editing != nil {
+		a.ID = w.editing.ID
+		a.CreatedAt = w.editing.CreatedAt
+	}
+	return a
+}
+
+// inputs lists the request's fields: query parameters, headers (values of
+// credentials left out), JSON body fields and form fields.
+func inputs(s spec) []Field {
+	var fs []Field
+	seen := map[string]bool{}
+	add := func(f Field) {
+		if k := f.Source + "\x00" + f.Path; !seen[k] {
+			seen[k] = true
+			fs = append(fs, f)
+		}
+	}
+	row := func(kv connection.KV, source string) {
+		f := Field{Path: kv.Key, Type: "string", Example: kv.Value, Source: source}
+		if IsSecret(kv.Key) {
+			f.Example = ""
+		}
+		add(f)
+	}
+	for _, kv := range s.Query {
+		row(kv, "query")
+	}
+	for _, kv := range s.Headers {
+		row(kv, "header")
+	}
+	if s.BodyType == BodyJSON && s.Body != "" {
+		body, _ := InferFields([]byte(maskJSONVariables(s.Body)))
+		for _, f := range body {
+			f.Source = "body"
+			add(f)
+		}
+	}
+	for _, kv := range s.Form {
+		row(kv, "form")
+	}
+	return fs
+}
+
+// outputs is the data tree of a JSON response, nil for anything else.
+func outputs(resp connection.Response) []Field {
+	fs, err := InferFields(resp.Body)
+	if err != nil {
+		return nil
+	}
+	return fs
 }

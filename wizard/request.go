@@ -1,0 +1,152 @@
+package wizard
+
+import (
+	"bytes"
+	"net/url"
+	"slices"
+	"strings"
+
+	"patchbay/connection"
+)
+
+// spec is the part of an action or a wizard that shapes the request. Both
+// Wizard.Request and Action.Request go through spec.request, so the request a
+// replay sends is built by the same code as the sample that was sent.
+type spec struct {
+	Method   string
+	URL      string
+	Query    []connection.KV
+	Headers  []connection.KV
+	BodyType BodyType
+	Body     string
+	Form     []connection.KV
+}
+
+// normalised trims what the user cannot have meant (surrounding spaces in the
+// URL and in names, blank rows), upper-cases the method and drops whatever
+// the body type does not send. It is idempotent.
+func (s spec) normalised() spec {
+	out := spec{
+		Method:   strings.ToUpper(strings.TrimSpace(s.Method)),
+		URL:      strings.TrimSpace(s.URL),
+		Query:    rows(s.Query),
+		Headers:  rows(s.Headers),
+		BodyType: s.BodyType,
+	}
+	if out.BodyType == "" {
+		out.BodyType = BodyNone
+	}
+	switch out.BodyType {
+	case BodyJSON:
+		if strings.TrimSpace(s.Body) != "" {
+			out.Body = s.Body
+		}
+	case BodyText:
+		out.Body = s.Body
+	case BodyForm:
+		out.Form = rows(s.Form)
+	}
+	return out
+}
+
+// rows drops the rows that are entirely blank (forms keep some for typing)
+// and trims names. It returns nil rather than an empty slice so that requests
+// built twice compare equal.
+func rows(kvs []connection.KV) []connection.KV {
+	var out []connection.KV
+	for _, kv := range kvs {
+		if blankRow(kv) {
+			continue
+		}
+		out = append(out, connection.KV{Key: strings.TrimSpace(kv.Key), Value: kv.Value})
+	}
+	return out
+}
+
+func blankRow(kv connection.KV) bool {
+	return strings.TrimSpace(kv.Key) == "" && strings.TrimSpace(kv.Value) == ""
+}
+
+// request builds the connection.Request for a normalised spec.
+func (s spec) request() connection.Request {
+	req := connection.Request{
+		Method:  s.Method,
+		URL:     s.URL,
+		Query:   slices.Clone(s.Query),
+		Headers: slices.Clone(s.Headers),
+	}
+	switch s.BodyType {
+	case BodyJSON, BodyText:
+		if s.Body != "" {
+			req.Body = []byte(s.Body)
+		}
+	case BodyForm:
+		if len(s.Form) > 0 {
+			req.Body = []byte(encodeQuery(s.Form))
+			if _, ok := header(req.Headers, "Content-Type"); !ok {
+				req.Headers = append(req.Headers, connection.KV{Key: "Content-Type", Value: "application/x-www-form-urlencoded"})
+			}
+		}
+	}
+	return req
+}
+
+// encodeQuery encodes kvs in their order (url.Values.Encode would sort them).
+func encodeQuery(kvs []connection.KV) string {
+	var b strings.Builder
+	for i, kv := range kvs {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(url.QueryEscape(kv.Key))
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(kv.Value))
+	}
+	return b.String()
+}
+
+// header returns the value of the first row named name, compared
+// case-insensitively.
+func header(kvs []connection.KV, name string) (string, bool) {
+	for _, kv := range kvs {
+		if strings.EqualFold(strings.TrimSpace(kv.Key), name) {
+			return kv.Value, true
+		}
+	}
+	return "", false
+}
+
+// sameRequest reports whether a and b would send the same thing; nil and
+// empty compare equal.
+func sameRequest(a, b connection.Request) bool {
+	return a.Method == b.Method && a.URL == b.URL &&
+		slices.Equal(a.Query, b.Query) && slices.Equal(a.Headers, b.Headers) &&
+		bytes.Equal(a.Body, b.Body)
+}
+
+func cloneRequest(r connection.Request) connection.Request {
+	r.Query = slices.Clone(r.Query)
+	r.Headers = slices.Clone(r.Headers)
+	r.Body = bytes.Clone(r.Body)
+	return r
+}
+
+// secretNames are request field names whose values are credentials.
+var secretNames = []string{"token", "secret", "password", "passwd", "apikey", "api-key", "api_key", "session", "signature", "credential"}
+
+// IsSecret reports whether a header, query or form field called name
+// probably carries a credential (Authorization, Cookie, X-Api-Key,
+// access_token, ...), so its value should be masked when shown.
+func IsSecret(name string) bool {
+	n := strings.ToLower(strings.TrimSpace(name))
+	switch n {
+	case "authorization", "proxy-authorization", "cookie", "key", "x-key", "access_key":
+		return true
+	}
+	for _, s := range secretNames {
+		if strings.Contains(n, s) {
+			return true
+		}
+	}
+	return false
+}

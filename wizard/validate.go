@@ -1,0 +1,197 @@
+package wizard
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode"
+
+	"patchbay/connection"
+)
+
+// validateStep1 checks the name, the method and the URL.
+func (w *Wizard) validateStep1() connection.FieldErrors {
+	var errs connection.FieldErrors
+	if msg := w.nameProblem(); msg != "" {
+		errs = append(errs, connection.FieldError{Field: "name", Msg: msg})
+	}
+	return append(errs, w.requestLineErrors()...)
+}
+
+// requestLineErrors checks the method and the URL.
+func (w *Wizard) requestLineErrors() connection.FieldErrors {
+	var errs connection.FieldErrors
+	if msg := methodProblem(w.Method); msg != "" {
+		errs = append(errs, connection.FieldError{Field: "method", Msg: msg})
+	}
+	if msg := urlProblem(w.Conn, w.URL); msg != "" {
+		errs = append(errs, connection.FieldError{Field: "url", Msg: msg})
+	}
+	return errs
+}
+
+// validateStep2 checks query rows, header rows and the body. Row keys use
+// the row's index in the wizard's own slice, blank rows included, so a form
+// can put the message next to the row the user sees.
+func (w *Wizard) validateStep2() connection.FieldErrors {
+	var errs connection.FieldErrors
+	for i, kv := range w.Query {
+		if !blankRow(kv) && strings.TrimSpace(kv.Key) == "" {
+			errs = append(errs, connection.FieldError{Field: fmt.Sprintf("query.%d", i), Msg: "query parameter needs a name"})
+		}
+	}
+	for i, kv := range w.Headers {
+		if msg := headerProblem(kv); msg != "" {
+			errs = append(errs, connection.FieldError{Field: fmt.Sprintf("header.%d", i), Msg: msg})
+		}
+	}
+	switch w.BodyType {
+	case "", BodyNone, BodyText:
+	case BodyJSON:
+		if err := ValidateJSON(maskJSONVariables(w.Body)); err != nil {
+			errs = append(errs, connection.FieldError{Field: "body", Msg: err.Error()})
+		}
+	case BodyForm:
+		for i, kv := range w.Form {
+			if !blankRow(kv) && strings.TrimSpace(kv.Key) == "" {
+				errs = append(errs, connection.FieldError{Field: fmt.Sprintf("form.%d", i), Msg: "form field needs a name"})
+			}
+		}
+	default:
+		errs = append(errs, connection.FieldError{Field: "body", Msg: fmt.Sprintf("unknown body type '%s' — use none, json, text or form", w.BodyType)})
+	}
+	return errs
+}
+
+// sampleErrors says why the current request has no usable sample.
+func (w *Wizard) sampleErrors() connection.FieldErrors {
+	resp, err, stale := w.Sample()
+	switch {
+	case resp == nil && err == nil:
+		return connection.FieldErrors{{Field: "sample", Msg: "send the sample request first (ctrl+s)"}}
+	case stale:
+		return connection.FieldErrors{{Field: "sample", Msg: "the request changed since the sample was sent — send it again (ctrl+s)"}}
+	case resp == nil:
+		return connection.FieldErrors{{Field: "sample", Msg: "the sample request failed: " + err.Error()}}
+	}
+	return nil
+}
+
+func (w *Wizard) nameProblem() string {
+	name := strings.TrimSpace(w.Name)
+	switch {
+	case name == "":
+		return "name is required"
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return "name cannot contain line breaks or control characters"
+	case w.editing != nil && strings.EqualFold(name, strings.TrimSpace(w.editing.Name)):
+		return ""
+	case w.NameTaken != nil && w.NameTaken(name):
+		return fmt.Sprintf("an action named '%s' already exists", name)
+	}
+	return ""
+}
+
+func methodProblem(method string) string {
+	m := strings.TrimSpace(method)
+	if m == "" {
+		return "method is required — use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS"
+	}
+	if !slices.Contains(Methods, strings.ToUpper(m)) {
+		return fmt.Sprintf("unknown method '%s' — use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS", m)
+	}
+	return ""
+}
+
+// urlProblem checks raw against the connection: with a base URL it should
+// be relative to it (an absolute URL may only repeat the base's origin, so
+// the connection's credentials never go to another host); without one it
+// must be an absolute http(s) URL. The last word is connection's
+// ResolveURL, so the wizard accepts exactly the URLs Send accepts.
+// Variables count as ordinary text.
+func urlProblem(conn connection.Connection, raw string) string {
+	s := maskURLVariables(strings.TrimSpace(raw))
+	base := strings.TrimSpace(conn.BaseURL)
+	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return "URL cannot contain line breaks or control characters"
+	}
+	if strings.IndexFunc(s, unicode.IsSpace) >= 0 {
+		return "URL cannot contain spaces — write a space as %20"
+	}
+	if s == "" {
+		if base == "" {
+			return fmt.Sprintf("URL is required — connection '%s' has no base URL, so give a full URL such as https://api.example.com/users", conn.Name)
+		}
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return "not a valid URL: " + err.Error()
+	}
+	if base == "" {
+		switch strings.ToLower(u.Scheme) {
+		case "http", "https":
+		case "":
+			return fmt.Sprintf("connection '%s' has no base URL, so the URL must be absolute, such as https://api.example.com/users", conn.Name)
+		default:
+			return "URL must start with http:// or https://"
+		}
+		if u.Host == "" {
+			return "URL has no host — write it as https://HOST/path"
+		}
+	}
+	// Whatever Send would refuse, such as another host than the base URL's.
+	if _, err := conn.ResolveURL(s, nil); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// headerProblem checks one header row; blank rows are fine.
+func headerProblem(kv connection.KV) string {
+	if blankRow(kv) {
+		return ""
+	}
+	name := strings.TrimSpace(kv.Key)
+	if name == "" {
+		return "header needs a name"
+	}
+	for _, r := range name {
+		if !isTokenChar(r) {
+			return fmt.Sprintf("header name '%s' can only contain letters, digits and !#$%%&'*+-.^_`|~ (no spaces or colons)", name)
+		}
+	}
+	if strings.IndexFunc(kv.Value, func(r rune) bool { return r != '\t' && unicode.IsControl(r) }) >= 0 {
+		return "header value cannot contain line breaks or control characters"
+	}
+	return ""
+}
+
+// isTokenChar reports whether r may appear in an HTTP token (RFC 9110 §5.6.2).
+func isTokenChar(r rune) bool {
+	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' ||
+		strings.ContainsRune("!#$%&'*+-.^_`|~", r)
+}
+
+// maskJSONVariables replaces each {{name}} with "null" padded with spaces
+// to the same length: valid as a JSON value and inside a JSON string, and the
+// line and column of any later error stay where the user sees them. Used
+// only for validation.
+func maskJSONVariables(s string) string {
+	return varPattern.ReplaceAllStringFunc(s, func(m string) string {
+		return "null" + strings.Repeat(" ", len(m)-4)
+	})
+}
+
+// maskURLVariables replaces each {{name}} with a plain word so that a URL
+// holding variables (and the spaces allowed inside their braces) can be
+// checked as a URL.
+func maskURLVariables(s string) string {
+	return varPattern.ReplaceAllString(s, "var")
+}
