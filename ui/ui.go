@@ -1,7 +1,27 @@
 // Package ui is patchbay's terminal interface: Bubble Tea models only.
+//
+// The root model owns the screen stack, the terminal size and the help
+// overlay, and routes messages: keys go to the screen on top; every other
+// message (results of commands, spinner ticks) goes to every screen on the
+// stack, each ignoring what is not its own. Screens never do I/O in Update:
+// storing and sending run in tea.Cmds and come back as messages.
 package ui
 
-import "patchbay/store"
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"patchbay/connection"
+	"patchbay/store"
+	"patchbay/wizard"
+)
 
 // Options tune the TUI.
 type Options struct {
@@ -10,4 +30,238 @@ type Options struct {
 }
 
 // Run starts the TUI on st and returns when the user quits.
-func Run(st *store.Store, opts Options) error { panic("TODO") }
+func Run(st *store.Store, opts Options) error {
+	p := tea.NewProgram(New(st, opts), tea.WithAltScreen())
+	_, err := p.Run()
+	return err
+}
+
+// screen is one full-window view on the stack.
+type screen interface {
+	Init() tea.Cmd
+	Update(tea.Msg) (screen, tea.Cmd)
+	View() string
+	SetSize(width, height int)
+	// Title names the screen in the header.
+	Title() string
+	// Keys are the bindings that apply now, for the footer and help.
+	Keys() []key.Binding
+	// Capturing reports whether typed letters are text (a focused input)
+	// rather than commands, so global single-key bindings stand aside.
+	Capturing() bool
+}
+
+// pushMsg opens a screen on top of the stack.
+type pushMsg struct{ s screen }
+
+// popMsg closes the top screen; status, when set, shows on the one below.
+type popMsg struct{ status string }
+
+func push(s screen) tea.Cmd { return func() tea.Msg { return pushMsg{s} } }
+func pop(status string) tea.Cmd {
+	return func() tea.Msg { return popMsg{status} }
+}
+
+// statusMsg shows a line in the status bar until the next one.
+type statusMsg struct {
+	text string
+	err  bool
+}
+
+// env is what every screen needs: the store, styles and keys. It is built
+// once per program and shared by pointer; nothing in it changes after start.
+type env struct {
+	st     *store.Store
+	styles Styles
+	keys   KeyMap
+	opts   Options
+	// send and replay are connection.Send and wizard.Replay; tests wrap
+	// them to pin what varies from run to run (durations, Date headers).
+	send   func(context.Context, connection.Connection, connection.Request) (connection.Response, error)
+	replay func(context.Context, connection.Connection, wizard.Action, map[string]string, wizard.Recorder) (connection.Response, error)
+}
+
+// Model is the root model.
+type Model struct {
+	env      *env
+	stack    []screen
+	width    int
+	height   int
+	showHelp bool
+	help     help.Model
+	status   statusMsg
+}
+
+// New builds the root model with the home screen on the stack.
+func New(st *store.Store, opts Options) Model {
+	e := &env{st: st, styles: NewStyles(), keys: DefaultKeyMap(), opts: opts,
+		send: connection.Send, replay: wizard.Replay}
+	h := help.New()
+	h.Styles.ShortKey = e.styles.HelpKey
+	h.Styles.ShortDesc = e.styles.HelpDesc
+	h.Styles.ShortSeparator = e.styles.HelpSep
+	h.Styles.FullKey = e.styles.HelpKey
+	h.Styles.FullDesc = e.styles.HelpDesc
+	h.Styles.FullSeparator = e.styles.HelpSep
+	return Model{env: e, stack: []screen{newHome(e)}, help: h}
+}
+
+// Init loads the home screen's lists.
+func (m Model) Init() tea.Cmd { return m.top().Init() }
+
+func (m Model) top() screen { return m.stack[len(m.stack)-1] }
+
+// chrome is the height of the header, status line and footer.
+const chrome = 4
+
+// Update routes msg; see the package comment.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.Width = msg.Width
+		for _, s := range m.stack {
+			s.SetSize(m.width, m.bodyHeight())
+		}
+		return m, nil
+	case tea.KeyMsg:
+		return m.handleKey(msg)
+	case pushMsg:
+		msg.s.SetSize(m.width, m.bodyHeight())
+		m.stack = append(m.stack, msg.s)
+		m.status = statusMsg{}
+		return m, msg.s.Init()
+	case popMsg:
+		if len(m.stack) > 1 {
+			m.stack = m.stack[:len(m.stack)-1]
+		}
+		m.status = statusMsg{text: msg.status}
+		return m, m.top().Init()
+	case statusMsg:
+		m.status = msg
+		return m, nil
+	}
+	var cmds []tea.Cmd
+	for i, s := range m.stack {
+		var cmd tea.Cmd
+		m.stack[i], cmd = s.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.env.keys
+	if key.Matches(msg, k.ForceQuit) {
+		return m, tea.Quit
+	}
+	if m.showHelp {
+		if key.Matches(msg, k.Help, k.Back, k.Quit) {
+			m.showHelp = false
+		}
+		return m, nil
+	}
+	top := m.top()
+	if key.Matches(msg, k.Help) && (!top.Capturing() || msg.String() == "f1") {
+		m.showHelp = true
+		return m, nil
+	}
+	if len(m.stack) == 1 && !top.Capturing() && key.Matches(msg, k.Quit) {
+		return m, tea.Quit
+	}
+	var cmd tea.Cmd
+	m.stack[len(m.stack)-1], cmd = top.Update(msg)
+	return m, cmd
+}
+
+func (m Model) bodyHeight() int { return max(m.height-chrome, 1) }
+
+// View draws the header, the top screen (or help), the status line and the footer.
+func (m Model) View() string {
+	st := m.env.styles
+	title := st.Title.Render("patchbay")
+	for _, s := range m.stack[1:] {
+		title += st.Faint.Render(" › ") + st.Text.Render(s.Title())
+	}
+	if m.env.opts.Demo {
+		title += "  " + st.Badge.Render("DEMO")
+	}
+	header := st.Header.Render(title)
+
+	var body string
+	if m.showHelp {
+		body = m.helpView()
+	} else {
+		body = m.top().View()
+	}
+	body = lipgloss.NewStyle().Height(m.bodyHeight()).MaxHeight(m.bodyHeight()).Render(body)
+
+	status := ""
+	if m.status.text != "" {
+		style := st.Success
+		if m.status.err {
+			style = st.Error
+		}
+		status = style.Render(m.status.text)
+	}
+	footer := m.help.ShortHelpView(m.footerKeys())
+	return lipgloss.JoinVertical(lipgloss.Left,
+		header, "",
+		body,
+		st.StatusLine.Render(truncate(status, m.width-2)),
+		st.Footer.Render(footer),
+	)
+}
+
+// footerKeys are the top screen's bindings plus the global ones.
+func (m Model) footerKeys() []key.Binding {
+	k := m.env.keys
+	if m.showHelp {
+		return []key.Binding{withHelp(k.Back, "esc", "close help")}
+	}
+	keys := append([]key.Binding{}, m.top().Keys()...)
+	keys = append(keys, k.Help)
+	if len(m.stack) == 1 {
+		keys = append(keys, k.Quit)
+	}
+	return keys
+}
+
+func (m Model) helpView() string {
+	k := m.env.keys
+	st := m.env.styles
+	global := []key.Binding{k.Up, k.Down, k.Enter, k.NextField, k.PrevField, k.Back, k.Help, k.Quit, k.ForceQuit}
+	var b strings.Builder
+	b.WriteString(st.SectionTitle.Render("Keys on this screen — "+screenName(m.top())) + "\n\n")
+	b.WriteString(m.help.FullHelpView([][]key.Binding{m.top().Keys()}))
+	b.WriteString("\n\n" + st.SectionTitle.Render("Everywhere") + "\n\n")
+	b.WriteString(m.help.FullHelpView([][]key.Binding{global[:5], global[5:]}))
+	b.WriteString("\n\n" + st.Faint.Render("While typing in a field, letters are text: use f1 for help and esc to leave the field's screen."))
+	return st.Header.Render(b.String())
+}
+
+func screenName(s screen) string {
+	if t := s.Title(); t != "" {
+		return t
+	}
+	return "Home"
+}
+
+// withHelp copies a binding with other help text.
+func withHelp(b key.Binding, k, desc string) key.Binding {
+	b.SetHelp(k, desc)
+	return b
+}
+
+// truncate cuts s (which may hold styles) to width cells, adding an ellipsis.
+func truncate(s string, width int) string {
+	if width <= 0 {
+		return s
+	}
+	return ansi.Truncate(s, width, "…")
+}
+
+// errStatus turns an error into a status line.
+func errStatus(format string, args ...any) tea.Cmd {
+	return func() tea.Msg { return statusMsg{text: fmt.Sprintf(format, args...), err: true} }
+}

@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+)
+
+// secrets used in connections; none may ever be listed.
+var secrets = []string{"pw-s3cret", "hdr-s3cret", "qry-s3cret", "key-s3cret", "custom-s3cret"}
+
+func TestConnectionAddEachTypeAndListWithoutSecrets(t *testing.T) {
+	db := newDB(t)
+	base := "https://api.example.com/v1"
+	adds := []struct {
+		name, auth string
+		fields     []string
+	}{
+		{"plain", "none", nil},
+		{"basic", "basic", []string{"username=me", "password=pw-s3cret"}},
+		{"headers", "header", []string{"header.X-API-Key=hdr-s3cret", "header.X-Tenant=acme"}},
+		{"params", "query", []string{"query.api_key=qry-s3cret"}},
+		{"custom", "custom", []string{"username=me", "password=custom-s3cret", "header.X-A=1", "query.b=2"}},
+		{"key", "APIKEY", []string{"key=key-s3cret", "key_header=X-Key", "scheme=raw", "timeout=5s", "case_sensitive_headers=true", "test_path=/me"}},
+	}
+	for _, a := range adds {
+		args := []string{"connection", "add", a.name, "--auth", a.auth, "--base-url", base}
+		for _, f := range a.fields {
+			args = append(args, "--field", f)
+		}
+		r := must(t, db, args...)
+		want := "Added connection '" + a.name + "' (" + strings.ToLower(a.auth) + ", " + base + ")\n"
+		if r.stdout != want {
+			t.Errorf("stdout %q, want %q", r.stdout, want)
+		}
+	}
+
+	r := must(t, db, "list", "connections", "--json")
+	rows := decode[[]map[string]any](t, r.stdout)
+	if len(rows) != len(adds) {
+		t.Fatalf("listed %d connections, want %d: %s", len(rows), len(adds), r.stdout)
+	}
+	byName := map[string]map[string]any{}
+	for _, row := range rows {
+		byName[row["name"].(string)] = row
+		if len(row) != 3 {
+			t.Errorf("want only name, auth and base_url, got %v", row)
+		}
+	}
+	for _, a := range adds {
+		row := byName[a.name]
+		if row == nil || row["auth"] != strings.ToLower(a.auth) || row["base_url"] != base {
+			t.Errorf("connection %s listed as %v", a.name, row)
+		}
+	}
+	all := must(t, db, "list", "--json").stdout + must(t, db, "list").stdout + r.stdout
+	for _, s := range secrets {
+		if strings.Contains(all, s) {
+			t.Errorf("a listing shows the secret %q", s)
+		}
+	}
+	table := must(t, db, "list", "connections").stdout
+	for _, want := range []string{"NAME", "AUTH", "BASE URL", "custom", "apikey", base} {
+		if !strings.Contains(table, want) {
+			t.Errorf("table lacks %q:\n%s", want, table)
+		}
+	}
+}
+
+func TestConnectionAddRejectsBadInput(t *testing.T) {
+	db := newDB(t)
+	must(t, db, "connection", "add", "taken", "--auth", "none", "--base-url", "https://example.com")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"ftp base URL", []string{"x", "--auth", "none", "--base-url", "ftp://example.com"}, []string{"--base-url"}},
+		{"unknown auth", []string{"x", "--auth", "magic", "--base-url", "https://example.com"}, []string{"--auth", "magic", "basic"}},
+		{"later auth", []string{"x", "--auth", "oauth2-code", "--base-url", "https://example.com"}, []string{"auth type 'oauth2-code' is not supported yet"}},
+		{"no auth", []string{"x", "--base-url", "https://example.com"}, []string{"--auth is required"}},
+		{"unknown field", []string{"x", "--auth", "basic", "--base-url", "https://example.com", "--field", "key=abc"}, []string{"--field key", "username, password"}},
+		{"header on basic", []string{"x", "--auth", "basic", "--base-url", "https://example.com", "--field", "header.X=1"}, []string{"--field header.X"}},
+		{"field without =", []string{"x", "--auth", "basic", "--base-url", "https://example.com", "--field", "username"}, []string{"--field 'username'", "key=value"}},
+		{"bad timeout", []string{"x", "--auth", "none", "--base-url", "https://example.com", "--field", "timeout=10"}, []string{"--field timeout", "10s"}},
+		{"bad bool", []string{"x", "--auth", "none", "--base-url", "https://example.com", "--field", "case_sensitive_headers=maybe"}, []string{"--field case_sensitive_headers"}},
+		{"duplicate name", []string{"TAKEN", "--auth", "none", "--base-url", "https://example.com"}, []string{"'TAKEN' already exists"}},
+		{"no name", []string{"--auth", "none"}, []string{"NAME"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := patchbay(t, db, append([]string{"connection", "add"}, tc.args...)...)
+			wantExit(t, r, exitUsage, tc.want...)
+		})
+	}
+	rows := decode[[]map[string]any](t, must(t, db, "list", "connections", "--json").stdout)
+	if len(rows) != 1 {
+		t.Errorf("a rejected connection was saved: %v", rows)
+	}
+}
+
+func TestConnectionTest(t *testing.T) {
+	srv := newHTTPBin(t)
+	db := newDB(t)
+	must(t, db, "connection", "add", "good", "--auth", "basic", "--base-url", srv.URL,
+		"--field", "username=u", "--field", "password=p", "--field", "test_path=/basic-auth/u/p")
+	must(t, db, "connection", "add", "wrong", "--auth", "basic", "--base-url", srv.URL,
+		"--field", "username=u", "--field", "password=nope", "--field", "test_path=/basic-auth/u/p")
+	must(t, db, "connection", "add", "down", "--auth", "none", "--base-url", closedURL(t))
+
+	r := must(t, db, "connection", "test", "good")
+	if r.stdout == "" {
+		t.Error("a passing test printed nothing")
+	}
+	r = patchbay(t, db, "connection", "test", "wrong")
+	wantExit(t, r, exitResponse, "401")
+	r = patchbay(t, db, "connection", "test", "down")
+	wantExit(t, r, exitNetwork)
+	if r.stderr == "" {
+		t.Error("an unreachable connection gave no reason")
+	}
+	wantExit(t, patchbay(t, db, "connection", "test", "ghost"), exitUsage, "no connection named 'ghost'")
+
+	r = must(t, db, "connection", "test", "--json", "good")
+	v := decode[map[string]any](t, r.stdout)
+	if v["ok"] != true || v["status"] != 200.0 || v["reason"] == "" {
+		t.Errorf("--json gave %v", v)
+	}
+	r = patchbay(t, db, "connection", "test", "wrong", "--json")
+	v = decode[map[string]any](t, r.stdout)
+	if r.code != exitResponse || v["ok"] != false || v["status"] != 401.0 {
+		t.Errorf("exit %d, --json gave %v", r.code, v)
+	}
+	r = patchbay(t, db, "connection", "test", "down", "--json")
+	v = decode[map[string]any](t, r.stdout)
+	if r.code != exitNetwork || v["ok"] != false || v["status"] != nil {
+		t.Errorf("exit %d, --json gave %v", r.code, v)
+	}
+}
+
+func TestConnectionConnectIsOnlyForOAuth(t *testing.T) {
+	db := newDB(t)
+	must(t, db, "connection", "add", "b", "--auth", "basic", "--base-url", "https://example.com", "--field", "username=u")
+	wantExit(t, patchbay(t, db, "connection", "connect", "b"), exitUsage, "connection 'b' uses basic auth; only OAuth2 connections need `connect`")
+}

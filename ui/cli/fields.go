@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"patchbay/connection"
+)
+
+// commonFields apply to every auth type.
+var commonFields = []string{"timeout", "case_sensitive_headers", "test_path"}
+
+// authFields are the --field keys of each auth type, in the order forms show
+// them. header.NAME and query.NAME stand for any header or parameter name.
+var authFields = map[connection.AuthType][]string{
+	connection.AuthNone:   nil,
+	connection.AuthBasic:  {"username", "password"},
+	connection.AuthHeader: {"header.NAME"},
+	connection.AuthQuery:  {"query.NAME"},
+	connection.AuthCustom: {"username", "password", "header.NAME", "query.NAME"},
+	connection.AuthAPIKey: {"key", "key_header", "scheme"},
+}
+
+// plannedAuth are the auth types DESIGN.md names that are not built yet.
+var plannedAuth = []string{"oauth2-code", "oauth2-client", "azure-code", "azure-client", "aws-key", "aws-role", "ntlm"}
+
+// setFields applies --field key=value settings to conn and returns a
+// message for each one that is wrong. rows holds the keys typed for the
+// header and query rows, in order ("header" → ["header.X-Key", ...]), so
+// that a problem with row N can name the flag it came from.
+func setFields(conn *connection.Connection, fields []string) (rows map[string][]string, problems []string) {
+	rows = map[string][]string{}
+	bad := func(key, format string, args ...any) {
+		problems = append(problems, "--field "+key+": "+fmt.Sprintf(format, args...))
+	}
+	allowed := append(slices.Clone(authFields[conn.Auth.Type]), commonFields...)
+	seen := map[string]bool{}
+	for _, f := range fields {
+		key, value, ok := strings.Cut(f, "=")
+		key = strings.TrimSpace(key)
+		if !ok || key == "" {
+			problems = append(problems, fmt.Sprintf("--field %s: expected key=value", quote(f)))
+			continue
+		}
+		prefix, name, isKV := strings.Cut(key, ".")
+		if isKV && (prefix == "header" || prefix == "query") {
+			if !slices.Contains(allowed, prefix+".NAME") {
+				bad(key, "not a field of %s auth — its fields are %s", conn.Auth.Type, strings.Join(allowed, ", "))
+				continue
+			}
+			if name == "" {
+				bad(key, "needs a name after %q, e.g. %s.X-API-Key=VALUE", prefix+".", prefix)
+				continue
+			}
+			kv := connection.KV{Key: name, Value: value}
+			rows[prefix] = append(rows[prefix], key)
+			if prefix == "header" {
+				conn.Auth.Headers = append(conn.Auth.Headers, kv)
+			} else {
+				conn.Auth.Query = append(conn.Auth.Query, kv)
+			}
+			continue
+		}
+		if !slices.Contains(allowed, key) {
+			bad(key, "not a field of %s auth — its fields are %s", conn.Auth.Type, strings.Join(allowed, ", "))
+			continue
+		}
+		if seen[key] {
+			bad(key, "given twice")
+			continue
+		}
+		seen[key] = true
+		switch key {
+		case "username":
+			conn.Auth.Username = value
+		case "password":
+			conn.Auth.Password = value
+		case "key":
+			conn.Auth.Key = value
+		case "key_header":
+			conn.Auth.KeyHeader = strings.TrimSpace(value)
+		case "scheme":
+			conn.Auth.Scheme = connection.APIKeyScheme(strings.ToLower(strings.TrimSpace(value)))
+		case "test_path":
+			conn.TestPath = strings.TrimSpace(value)
+		case "case_sensitive_headers":
+			b, err := strconv.ParseBool(strings.TrimSpace(value))
+			if err != nil {
+				bad(key, "expected true or false, not %s", quote(value))
+				continue
+			}
+			conn.CaseSensitiveHeaders = b
+		case "timeout":
+			d, err := time.ParseDuration(strings.TrimSpace(value))
+			if err != nil || d <= 0 {
+				bad(key, "expected a duration like 10s or 1m30s, not %s", quote(value))
+				continue
+			}
+			conn.Timeout = d
+		}
+	}
+	return rows, problems
+}
+
+// connectionFlag names the flag a connection.FieldError's field came from.
+// Header and query rows are keyed by position (header.0); rows maps them
+// back to what was typed.
+func connectionFlag(field string, t connection.AuthType, rows map[string][]string) string {
+	switch field {
+	case "name":
+		return "connection name"
+	case "base_url":
+		return "--base-url"
+	case "auth":
+		return "--auth " + string(t)
+	}
+	if kind, n, ok := strings.Cut(field, "."); ok && (kind == "header" || kind == "query") {
+		i, err := strconv.Atoi(n)
+		if err == nil && i >= 0 && i < len(rows[kind]) {
+			return "--field " + rows[kind][i]
+		}
+		return "--field " + kind + ".NAME"
+	}
+	return "--field " + field
+}

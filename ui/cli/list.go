@@ -1,0 +1,190 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"patchbay/connection"
+	"patchbay/store"
+)
+
+const listUsage = `Usage: patchbay list [connections|actions] [--json]
+
+Lists saved connections (NAME, AUTH, BASE URL) and actions (NAME, CONNECTION,
+METHOD, URL); without an argument, both under headings.
+
+Flags:
+  --json   print JSON instead: an array of objects, or with no argument an object
+           {"connections": [...], "actions": [...]}; secrets are never included
+`
+
+// connectionRow is one connection in `list --json`: no secrets.
+type connectionRow struct {
+	Name    string `json:"name"`
+	Auth    string `json:"auth"`
+	BaseURL string `json:"base_url"`
+}
+
+// actionRow is one action in `list --json`.
+type actionRow struct {
+	Name       string `json:"name"`
+	Connection string `json:"connection"`
+	Method     string `json:"method"`
+	URL        string `json:"url"`
+}
+
+func (e *env) list(args []string) int {
+	fs := e.flagSet("list")
+	var asJSON bool
+	fs.BoolVar(&asJSON, "json", false, "")
+	pos, help, err := parse(fs, args)
+	switch {
+	case help:
+		fmt.Fprint(e.stdout, listUsage)
+		return exitOK
+	case err != nil:
+		return e.usageError("list", "%v", err)
+	case len(pos) > 1:
+		return e.usageError("list", "list takes one of connections or actions, not %s", strings.Join(pos, " "))
+	}
+	what := "both"
+	if len(pos) == 1 {
+		switch strings.ToLower(pos[0]) {
+		case "connections", "connection", "conn":
+			what = "connections"
+		case "actions", "action":
+			what = "actions"
+		default:
+			return e.usageError("list", "nothing called %s to list — use connections or actions", quote(pos[0]))
+		}
+	}
+
+	st, code := e.open()
+	if st == nil {
+		return code
+	}
+	defer st.Close()
+
+	var conns []connectionRow
+	var actions []actionRow
+	if what != "actions" {
+		if conns, err = connectionRows(st); err != nil {
+			return e.fail(exitLocal, "cannot read connections: %v", err)
+		}
+	}
+	if what != "connections" {
+		if actions, err = actionRows(st); err != nil {
+			return e.fail(exitLocal, "cannot read actions: %v", err)
+		}
+	}
+
+	if asJSON {
+		switch what {
+		case "connections":
+			err = writeJSON(e.stdout, conns)
+		case "actions":
+			err = writeJSON(e.stdout, actions)
+		default:
+			err = writeJSON(e.stdout, struct {
+				Connections []connectionRow `json:"connections"`
+				Actions     []actionRow     `json:"actions"`
+			}{conns, actions})
+		}
+	} else {
+		err = writeTables(e.stdout, what, conns, actions)
+	}
+	if err != nil {
+		return e.fail(exitLocal, "cannot write the list: %v", err)
+	}
+	return exitOK
+}
+
+func connectionRows(st *store.Store) ([]connectionRow, error) {
+	cs, err := st.Connections()
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]connectionRow, 0, len(cs))
+	for _, c := range cs {
+		rows = append(rows, connectionRow{Name: c.Name, Auth: authName(c.Auth.Type), BaseURL: c.BaseURL})
+	}
+	return rows, nil
+}
+
+// actionRows names each action's connection from the names index rather than
+// reading every connection.
+func actionRows(st *store.Store) ([]actionRow, error) {
+	as, err := st.Actions()
+	if err != nil {
+		return nil, err
+	}
+	names, err := st.ConnectionNames()
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[uint64]string, len(names))
+	for _, n := range names {
+		byID[n.ID] = n.Name
+	}
+	rows := make([]actionRow, 0, len(as))
+	for _, a := range as {
+		rows = append(rows, actionRow{Name: a.Name, Connection: byID[a.ConnectionID], Method: a.Method, URL: a.URL})
+	}
+	return rows, nil
+}
+
+func authName(t connection.AuthType) string {
+	if t == "" {
+		return string(connection.AuthNone)
+	}
+	return string(t)
+}
+
+func writeTables(w io.Writer, what string, conns []connectionRow, actions []actionRow) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	cell := connection.CleanText // names and URLs were typed by someone; keep tables one row per line
+	if what != "actions" {
+		if what == "both" {
+			fmt.Fprintln(tw, "Connections")
+		}
+		if len(conns) == 0 {
+			fmt.Fprintln(tw, "  (none — add one with `patchbay connection add`)")
+		} else {
+			fmt.Fprintln(tw, "NAME\tAUTH\tBASE URL")
+			for _, c := range conns {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", oneLine(cell(c.Name)), c.Auth, oneLine(cell(c.BaseURL)))
+			}
+		}
+	}
+	if what == "both" {
+		// A separate writer, so the two tables align on their own.
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "Actions")
+	}
+	if what != "connections" {
+		if len(actions) == 0 {
+			fmt.Fprintln(tw, "  (none — add one with `patchbay action add` or the TUI)")
+		} else {
+			fmt.Fprintln(tw, "NAME\tCONNECTION\tMETHOD\tURL")
+			for _, a := range actions {
+				conn := a.Connection
+				if conn == "" {
+					conn = "(deleted)"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", oneLine(cell(a.Name)), oneLine(cell(conn)), a.Method, oneLine(cell(a.URL)))
+			}
+		}
+	}
+	return tw.Flush()
+}
+
+// oneLine keeps a cell from breaking the table.
+func oneLine(s string) string {
+	return strings.NewReplacer("\n", " ", "\t", " ").Replace(s)
+}

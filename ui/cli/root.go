@@ -1,0 +1,272 @@
+// Package cli is patchbay's command line: the global --db flag, dispatch to
+// the subcommands (run, list, connection, action, demo, version, help) and
+// their exit codes. main.go only calls Main.
+//
+// Every command writes its result to stdout and its errors, one plain line
+// each, to stderr prefixed "patchbay: ". Exit codes are part of the
+// interface scripts rely on (see usage).
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/mattn/go-isatty"
+
+	"patchbay/connection"
+	"patchbay/store"
+	"patchbay/ui"
+)
+
+// Exit codes.
+const (
+	exitOK       = 0 // success; run: a 2xx or 3xx response
+	exitResponse = 1 // run: a 4xx or 5xx response; connection test: the server said no
+	exitUsage    = 2 // bad usage, unknown action, connection or variable, invalid input
+	exitNetwork  = 3 // network, TLS, timeout, canceled
+	exitLocal    = 4 // the database could not be opened, read or written
+)
+
+// Version is what `patchbay version` prints; main sets it from -ldflags.
+var Version = "dev"
+
+const usage = `patchbay — HTTP connections, a request wizard and replay, in the terminal
+
+Usage:
+  patchbay [--db PATH]               open the TUI
+  patchbay [--db PATH] COMMAND [ARGS]
+
+Commands:
+  demo                               the TUI on a throwaway database, with an httpbin
+                                     served on 127.0.0.1 and two sample actions
+  run NAME [--var k=v]... [--connection NAME] [--full] [--json]
+                                     replay a saved action; prints the response body
+  list [connections|actions] [--json]
+                                     list saved connections and actions
+  connection add NAME --auth TYPE [--base-url URL] [--field key=value]...
+                                     save a connection (--help lists each type's fields)
+  connection test NAME [--json]      send a test request through a connection
+  connection connect NAME [--no-browser]
+                                     log in to an OAuth2 connection
+  connection rm NAME                 remove a connection no action uses
+  action add NAME --connection C --method M --url URL [--header 'K: V']...
+        [--query k=v]... [--body TEXT|@FILE] [--body-type json|text|form|multipart]
+        [--form k=v]...              save an action; {{name}} in a value declares a variable
+  action rm NAME                     remove an action
+  version                            print the version
+  help [COMMAND]                     this text, or one command's (e.g. help run)
+
+Global flags:
+  --db PATH   the database file (default: $PATCHBAY_DB, else
+              $XDG_DATA_HOME/patchbay/patchbay.db); also accepted after a command
+
+Exit codes:
+  0  success; run: a 2xx or 3xx response
+  1  run: a 4xx or 5xx response; connection test: the server answered but the test failed
+  2  bad usage, or an unknown action, connection or variable
+  3  a network, TLS or timeout error, or canceled with Ctrl+C
+  4  the database could not be opened (or read or written)
+`
+
+// env is what every command gets: the streams and the global flags.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	db     string
+}
+
+// Main runs patchbay with args (without the program name) and returns the
+// exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	fs := e.flagSet("patchbay")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return exitOK
+		}
+		return e.usageError("", "%v", err)
+	}
+	args = fs.Args()
+	if len(args) == 0 {
+		return e.tui(ui.Options{})
+	}
+	name, rest := args[0], args[1:]
+	switch name {
+	case "run":
+		return e.run(rest)
+	case "list", "ls":
+		return e.list(rest)
+	case "connection", "connections", "conn":
+		return e.connection(rest)
+	case "action", "actions":
+		return e.action(rest)
+	case "demo":
+		return e.demo(rest)
+	case "version", "--version":
+		fmt.Fprintf(stdout, "patchbay %s\n", version())
+		return exitOK
+	case "help":
+		return e.help(rest)
+	}
+	return e.usageError("", "unknown command %q", name)
+}
+
+// help prints the usage, or one command's.
+func (e *env) help(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(e.stdout, usage)
+		return exitOK
+	}
+	topic := strings.Join(args, " ")
+	switch topic {
+	case "run":
+		fmt.Fprint(e.stdout, runUsage)
+	case "list", "ls":
+		fmt.Fprint(e.stdout, listUsage)
+	case "connection", "connections":
+		fmt.Fprint(e.stdout, connectionUsage)
+	case "connection add":
+		fmt.Fprint(e.stdout, connectionAddUsage())
+	case "action", "actions", "action add":
+		fmt.Fprint(e.stdout, actionUsage)
+	case "demo":
+		fmt.Fprint(e.stdout, demoUsage)
+	default:
+		if _, ok := strings.CutPrefix(topic, "connection "); ok {
+			fmt.Fprint(e.stdout, connectionUsage)
+			return exitOK
+		}
+		if _, ok := strings.CutPrefix(topic, "action "); ok {
+			fmt.Fprint(e.stdout, actionUsage)
+			return exitOK
+		}
+		return e.usageError("", "no help for %q", topic)
+	}
+	return exitOK
+}
+
+func version() string {
+	if Version != "dev" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return Version
+}
+
+// tui opens the store and runs the TUI on it.
+func (e *env) tui(opts ui.Options) int {
+	st, code := e.open()
+	if st == nil {
+		return code
+	}
+	defer st.Close()
+	return e.runTUI(st, opts)
+}
+
+func (e *env) runTUI(st *store.Store, opts ui.Options) int {
+	if err := ui.Run(st, opts); err != nil {
+		return e.fail(exitLocal, "%v", err)
+	}
+	return exitOK
+}
+
+// open opens the database named by --db, $PATCHBAY_DB or the default. On
+// failure it prints one line and returns a nil store and the exit code.
+func (e *env) open() (*store.Store, int) {
+	path, err := store.Path(e.db)
+	if err != nil {
+		return nil, e.fail(exitLocal, "cannot find a place for the database: %v", err)
+	}
+	st, err := store.Open(path)
+	if err != nil {
+		if strings.Contains(err.Error(), path) {
+			return nil, e.fail(exitLocal, "%v", err)
+		}
+		return nil, e.fail(exitLocal, "cannot open %s: %v", path, err)
+	}
+	return st, exitOK
+}
+
+// fail prints "patchbay: MSG" to stderr and returns code.
+func (e *env) fail(code int, format string, args ...any) int {
+	msg := fmt.Sprintf(format, args...)
+	fmt.Fprintf(e.stderr, "patchbay: %s\n", connection.CleanText(msg))
+	return code
+}
+
+// usageError prints the problem and where to read the usage of cmd, and
+// returns exitUsage.
+func (e *env) usageError(cmd, format string, args ...any) int {
+	e.fail(exitUsage, format, args...)
+	if cmd == "" {
+		fmt.Fprintln(e.stderr, "Run 'patchbay help' for usage.")
+	} else {
+		fmt.Fprintf(e.stderr, "Run 'patchbay %s --help' for usage.\n", cmd)
+	}
+	return exitUsage
+}
+
+// flagSet makes a flag set that reports errors to the caller instead of
+// printing or exiting, with --db accepted everywhere.
+func (e *env) flagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&e.db, "db", e.db, "the database file")
+	return fs
+}
+
+// parse parses args with flags and positional arguments in any order (the
+// flag package alone stops at the first positional). "--" ends the flags.
+// It returns the positional arguments; help is true for -h/--help.
+func parse(fs *flag.FlagSet, args []string) (pos []string, help bool, err error) {
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, true, nil
+			}
+			return nil, false, err
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), false, nil
+		}
+		if len(rest) == 0 {
+			return pos, false, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// listFlag collects a repeated flag's values in order.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ", ") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// isTerminal reports whether w is a terminal, where untrusted text must be
+// cleaned before it is written.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// writeJSON writes v as one line of JSON, without escaping <, > and &.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// quote writes a user-given name in messages.
+func quote(s string) string { return "'" + s + "'" }

@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"flag"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"patchbay/store"
+)
+
+func TestHelpListsCommandsAndExitCodes(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}} {
+		r := must(t, newDB(t), args...)
+		for _, want := range []string{
+			"demo", "run NAME", "--var", "--connection", "--full", "--json", "list [connections|actions]",
+			"connection add", "connection test", "connection connect", "connection rm",
+			"action add", "--body-type", "action rm", "version", "--db PATH",
+			"0  success", "1  run: a 4xx", "2  bad usage", "3  a network", "4  the database could not be opened",
+		} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("%v: usage lacks %q", args, want)
+			}
+		}
+	}
+}
+
+func TestUnknownCommandIsUsageError(t *testing.T) {
+	r := patchbay(t, newDB(t), "frobnicate")
+	wantExit(t, r, exitUsage, "unknown command", "patchbay help")
+	wantExit(t, patchbay(t, newDB(t), "--nope"), exitUsage, "-nope")
+}
+
+func TestVersion(t *testing.T) {
+	r := must(t, newDB(t), "version")
+	if !strings.HasPrefix(r.stdout, "patchbay ") || strings.Count(r.stdout, "\n") != 1 {
+		t.Errorf("version printed %q", r.stdout)
+	}
+}
+
+func TestSubcommandHelp(t *testing.T) {
+	db := newDB(t)
+	for _, args := range [][]string{
+		{"run", "--help"}, {"list", "-h"}, {"connection", "add", "--help"}, {"connection", "test", "-h"},
+		{"connection", "rm", "-h"}, {"action", "add", "--help"}, {"demo", "--help"}, {"help", "run"},
+	} {
+		r := must(t, db, args...)
+		if !strings.HasPrefix(r.stdout, "Usage") {
+			t.Errorf("%v printed %q", args, r.stdout)
+		}
+	}
+	r := must(t, db, "connection", "add", "--help")
+	for _, want := range []string{"basic    username, password", "apikey   key, key_header, scheme", "header.NAME", "query.NAME", "timeout", "case_sensitive_headers", "test_path"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("connection add --help lacks %q", want)
+		}
+	}
+}
+
+func TestLockedDatabaseExits4Quickly(t *testing.T) {
+	db := newDB(t)
+	st, err := store.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	start := time.Now()
+	r := patchbay(t, db, "list")
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %v to give up on a locked database", d)
+	}
+	wantExit(t, r, exitLocal, "another patchbay")
+	if n := strings.Count(r.stderr, "\n"); n != 1 {
+		t.Errorf("want one line on stderr, got %d: %q", n, r.stderr)
+	}
+}
+
+func TestParseInterleavesFlagsAndArguments(t *testing.T) {
+	for _, tc := range []struct {
+		args     []string
+		pos      []string
+		vars     []string
+		asJSON   bool
+		wantHelp bool
+	}{
+		{args: []string{"a"}, pos: []string{"a"}},
+		{args: []string{"--json", "a", "--var", "x=1"}, pos: []string{"a"}, vars: []string{"x=1"}, asJSON: true},
+		{args: []string{"a", "--var=x=1", "b", "--var", "y=2", "--json"}, pos: []string{"a", "b"}, vars: []string{"x=1", "y=2"}, asJSON: true},
+		{args: []string{"a", "--", "--json"}, pos: []string{"a", "--json"}},
+		{args: []string{"a", "-h"}, wantHelp: true},
+	} {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		var vars listFlag
+		var asJSON bool
+		fs.Var(&vars, "var", "")
+		fs.BoolVar(&asJSON, "json", false, "")
+		pos, help, err := parse(fs, tc.args)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if help != tc.wantHelp || !slices.Equal(pos, tc.pos) || !slices.Equal(vars, tc.vars) || asJSON != tc.asJSON {
+			t.Errorf("%v: got pos %q vars %q json %v help %v", tc.args, pos, vars, asJSON, help)
+		}
+	}
+}

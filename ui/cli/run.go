@@ -1,0 +1,308 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"unicode/utf8"
+
+	"patchbay/connection"
+	"patchbay/store"
+	"patchbay/wizard"
+)
+
+const runUsage = `Usage: patchbay run NAME [--var k=v]... [--connection NAME] [--full] [--json]
+
+Replays the saved action NAME (case-insensitive) and prints the response body.
+
+Flags (before or after NAME):
+  --var k=v          a value for the action's variable {{k}}; repeat for each
+  --connection NAME  send through another connection (default: the action's own)
+  --full             print the status line, the headers, a blank line, then the body
+  --json             print one JSON object: status, headers, body, timing and the
+                     request as sent (secrets redacted)
+
+On a terminal the body is cleaned of control characters and binary bodies are
+not printed; through a pipe it is written byte for byte.
+
+Exit codes: 0 a 2xx or 3xx response · 1 a 4xx or 5xx response · 2 bad usage, an
+unknown action, connection or variable · 3 a network, TLS or timeout error, or
+Ctrl+C · 4 the database could not be opened.
+`
+
+func (e *env) run(args []string) int {
+	fs := e.flagSet("run")
+	var vars listFlag
+	var connName string
+	var full, asJSON bool
+	fs.Var(&vars, "var", "")
+	fs.StringVar(&connName, "connection", "", "")
+	fs.BoolVar(&full, "full", false, "")
+	fs.BoolVar(&asJSON, "json", false, "")
+	pos, help, err := parse(fs, args)
+	switch {
+	case help:
+		fmt.Fprint(e.stdout, runUsage)
+		return exitOK
+	case err != nil:
+		return e.usageError("run", "%v", err)
+	case len(pos) == 0:
+		return e.usageError("run", "which action? `patchbay list actions` shows them")
+	case len(pos) > 1:
+		return e.usageError("run", "one action at a time; got %s", strings.Join(pos, ", "))
+	case full && asJSON:
+		return e.usageError("run", "--full and --json cannot be used together")
+	}
+	values, err := parseVars(vars)
+	if err != nil {
+		return e.usageError("run", "%v", err)
+	}
+
+	// The database is held only to read the action and, afterwards, to
+	// record the run, not while the request is out: parallel runs from a
+	// script then wait for each other for milliseconds, not for the server.
+	st, code := e.open()
+	if st == nil {
+		return code
+	}
+	a, conn, code := e.actionAndConnection(st, pos[0], connName)
+	rec := history{path: st.Path()}
+	st.Close()
+	if code != exitOK {
+		return code
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	resp, err := wizard.Replay(ctx, conn, a, values, rec)
+	var (
+		ce *connection.Error
+		ve *wizard.VariableError
+		re *wizard.RecordError
+	)
+	switch {
+	case err == nil:
+	case errors.As(err, &re):
+		// The response is what the user asked for; history is secondary.
+		e.fail(exitOK, "warning: %v", err)
+	case errors.As(err, &ve):
+		return e.variableError(a, ve)
+	case errors.As(err, &ce) && ce.Kind == connection.KindInvalid:
+		return e.fail(exitUsage, "%s", ce.Reason)
+	case errors.As(err, &ce) && ce.Kind == connection.KindCanceled, ctx.Err() != nil:
+		return e.fail(exitNetwork, "canceled")
+	case errors.As(err, &ce):
+		return e.fail(exitNetwork, "%s", ce.Reason)
+	default:
+		// Rendering failed some other way, e.g. a variable put a line
+		// break into a header.
+		return e.fail(exitUsage, "%v", err)
+	}
+
+	switch {
+	case asJSON:
+		err = writeJSON(e.stdout, runJSON(a.Name, conn.Name, resp))
+	case full:
+		err = e.writeFull(resp)
+	default:
+		err = e.writeBody(resp)
+	}
+	if err != nil {
+		return e.fail(exitLocal, "cannot write the response: %v", err)
+	}
+	if resp.Status >= 400 {
+		return exitResponse
+	}
+	return exitOK
+}
+
+// actionAndConnection finds the action by name and the connection it runs
+// on: connName if given, else its own.
+func (e *env) actionAndConnection(st *store.Store, name, connName string) (wizard.Action, connection.Connection, int) {
+	a, err := st.ActionByName(name)
+	if errors.Is(err, store.ErrNotFound) {
+		return a, connection.Connection{}, e.fail(exitUsage, "no action named %s — `patchbay list actions` shows them", quote(name))
+	}
+	if err != nil {
+		return a, connection.Connection{}, e.fail(exitLocal, "cannot read action %s: %v", quote(name), err)
+	}
+	var conn connection.Connection
+	if connName != "" {
+		conn, err = st.ConnectionByName(connName)
+		if errors.Is(err, store.ErrNotFound) {
+			return a, conn, e.fail(exitUsage, "no connection named %s — `patchbay list connections` shows them", quote(connName))
+		}
+	} else {
+		conn, err = st.Connection(a.ConnectionID)
+		if errors.Is(err, store.ErrNotFound) {
+			return a, conn, e.fail(exitUsage, "the connection of action %s no longer exists — pick one with --connection NAME", quote(a.Name))
+		}
+	}
+	if err != nil {
+		return a, conn, e.fail(exitLocal, "cannot read the connection: %v", err)
+	}
+	return a, conn, exitOK
+}
+
+// history records a run by opening the database just for that.
+type history struct{ path string }
+
+func (h history) RecordRun(run wizard.Run) error {
+	st, err := store.Open(h.path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return st.RecordRun(run)
+}
+
+// variableError reports a variable the action lacks or has no value for.
+func (e *env) variableError(a wizard.Action, ve *wizard.VariableError) int {
+	if !ve.Unknown {
+		return e.fail(exitUsage, "%v", ve)
+	}
+	vs := a.Variables()
+	if len(vs) == 0 {
+		return e.fail(exitUsage, "%v; it takes no variables", ve)
+	}
+	return e.fail(exitUsage, "%v; it takes %s", ve, strings.Join(vs, ", "))
+}
+
+// parseVars turns --var k=v flags into a map; a later value for the same
+// name wins.
+func parseVars(vars []string) (map[string]string, error) {
+	m := make(map[string]string, len(vars))
+	for _, v := range vars {
+		k, val, ok := strings.Cut(v, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--var %s: expected name=value", quote(v))
+		}
+		m[k] = val
+	}
+	return m, nil
+}
+
+// writeBody prints the body: raw bytes through a pipe, cleaned text on a
+// terminal, where a binary body is described instead of printed.
+func (e *env) writeBody(resp connection.Response) error {
+	if resp.Truncated {
+		defer e.fail(exitOK, "the body was cut at %d of %d bytes", len(resp.Body), resp.Size)
+	}
+	if !isTerminal(e.stdout) {
+		_, err := e.stdout.Write(resp.Body)
+		return err
+	}
+	if isBinary(resp.Body) {
+		e.fail(exitOK, "the response is %d bytes of binary data, not printed on a terminal — redirect it to a file", len(resp.Body))
+		return nil
+	}
+	text := connection.CleanText(string(resp.Body))
+	if text != "" && !strings.HasSuffix(text, "\n") {
+		text += "\n"
+	}
+	_, err := fmt.Fprint(e.stdout, text)
+	return err
+}
+
+// writeFull prints the status line, headers, a blank line and the body.
+func (e *env) writeFull(resp connection.Response) error {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s %s\n", proto(resp), statusText(resp))
+	for _, h := range resp.Headers {
+		fmt.Fprintf(&b, "%s: %s\n", h.Key, h.Value)
+	}
+	b.WriteString("\n")
+	out := b.String()
+	if isTerminal(e.stdout) {
+		out = connection.CleanText(out)
+	}
+	if _, err := fmt.Fprint(e.stdout, out); err != nil {
+		return err
+	}
+	return e.writeBody(resp)
+}
+
+func proto(resp connection.Response) string {
+	if resp.Proto != "" {
+		return resp.Proto
+	}
+	return "HTTP/1.1"
+}
+
+func statusText(resp connection.Response) string {
+	if resp.StatusText != "" {
+		return resp.StatusText
+	}
+	return fmt.Sprintf("%d %s", resp.Status, http.StatusText(resp.Status))
+}
+
+func isBinary(b []byte) bool {
+	return !utf8.Valid(b) || bytes.IndexByte(b, 0) >= 0
+}
+
+// runOutput is `patchbay run --json`.
+type runOutput struct {
+	Action       string              `json:"action"`
+	Connection   string              `json:"connection"`
+	Status       int                 `json:"status"`
+	StatusText   string              `json:"status_text"`
+	DurationMS   float64             `json:"duration_ms"`
+	Size         int64               `json:"size"`
+	Truncated    bool                `json:"truncated"`
+	Headers      map[string][]string `json:"headers"`
+	Body         any                 `json:"body"`
+	BodyEncoding string              `json:"body_encoding,omitempty"`
+	Request      requestOutput       `json:"request"`
+}
+
+type requestOutput struct {
+	Method  string              `json:"method"`
+	URL     string              `json:"url"`
+	Headers map[string][]string `json:"headers"`
+}
+
+func runJSON(action, conn string, resp connection.Response) runOutput {
+	out := runOutput{
+		Action:     action,
+		Connection: conn,
+		Status:     resp.Status,
+		StatusText: statusText(resp),
+		DurationMS: float64(resp.Duration.Microseconds()) / 1000,
+		Size:       resp.Size,
+		Truncated:  resp.Truncated,
+		Headers:    headerMap(resp.Headers),
+		Request: requestOutput{
+			Method:  resp.Request.Method,
+			URL:     resp.Request.URL,
+			Headers: headerMap(resp.Request.Headers),
+		},
+	}
+	var compact bytes.Buffer
+	switch {
+	case len(resp.Body) > 0 && json.Compact(&compact, resp.Body) == nil:
+		out.Body = json.RawMessage(compact.Bytes())
+	case utf8.Valid(resp.Body):
+		out.Body = string(resp.Body)
+	default:
+		out.Body = base64.StdEncoding.EncodeToString(resp.Body)
+		out.BodyEncoding = "base64"
+	}
+	return out
+}
+
+func headerMap(kvs []connection.KV) map[string][]string {
+	m := make(map[string][]string, len(kvs))
+	for _, kv := range kvs {
+		m[kv.Key] = append(m[kv.Key], kv.Value)
+	}
+	return m
+}

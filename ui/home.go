@@ -1,0 +1,434 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"patchbay/connection"
+	"patchbay/wizard"
+)
+
+// homeTab is one of the two lists of the home screen.
+type homeTab int
+
+const (
+	tabConnections homeTab = iota
+	tabActions
+)
+
+func (t homeTab) String() string {
+	if t == tabActions {
+		return "Actions"
+	}
+	return "Connections"
+}
+
+// listsLoadedMsg carries the lists read from the store.
+type listsLoadedMsg struct {
+	conns   []connection.Connection
+	actions []wizard.Action
+	err     error
+}
+
+// connectionTestedMsg is the verdict of a connection test.
+type connectionTestedMsg struct {
+	id      uint64
+	verdict connection.Verdict
+}
+
+// deletedMsg reports a finished delete.
+type deletedMsg struct {
+	what string
+	err  error
+}
+
+// selectActionMsg asks home to show the Actions tab with the named action selected.
+type selectActionMsg struct{ id uint64 }
+
+// home is the start screen: Connections and Actions.
+type home struct {
+	env     *env
+	tab     homeTab
+	conns   []connection.Connection
+	actions []wizard.Action
+	loaded  bool
+	cursor  [2]int
+
+	filter    textinput.Model
+	filtering bool
+
+	confirm   string  // the question being asked, "" when none
+	onConfirm tea.Cmd // what y does
+
+	testing  map[uint64]bool
+	verdicts map[uint64]connection.Verdict
+	spin     spinner.Model
+	selectID uint64 // select this action once lists load
+
+	width, height int
+}
+
+func newHome(e *env) *home {
+	f := textinput.New()
+	f.Prompt = "/ "
+	f.Placeholder = "filter by name"
+	f.Cursor.SetMode(cursor.CursorStatic)
+	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	return &home{env: e, filter: f, spin: sp, testing: map[uint64]bool{}, verdicts: map[uint64]connection.Verdict{}}
+}
+
+func (h *home) Init() tea.Cmd { return h.load() }
+
+func (h *home) load() tea.Cmd {
+	st := h.env.st
+	return func() tea.Msg {
+		conns, err := st.Connections()
+		if err != nil {
+			return listsLoadedMsg{err: err}
+		}
+		actions, err := st.Actions()
+		return listsLoadedMsg{conns: conns, actions: actions, err: err}
+	}
+}
+
+func (h *home) Title() string { return "" }
+
+func (h *home) SetSize(w, ht int) { h.width, h.height = w, ht; h.filter.Width = w - 6 }
+
+func (h *home) Capturing() bool { return h.filtering || h.confirm != "" }
+
+func (h *home) Keys() []key.Binding {
+	k := h.env.keys
+	if h.confirm != "" {
+		return []key.Binding{k.Yes, k.No}
+	}
+	if h.filtering {
+		return []key.Binding{withHelp(k.Enter, "enter", "keep filter"), withHelp(k.Back, "esc", "clear filter")}
+	}
+	keys := []key.Binding{k.SwitchTab, k.New}
+	if h.tab == tabConnections {
+		if len(h.visibleConns()) > 0 {
+			keys = append(keys, withHelp(k.Enter, "enter", "new action"), k.Edit, k.Delete, k.Test)
+		}
+	} else if len(h.visibleActions()) > 0 {
+		keys = append(keys, withHelp(k.Run, "r/enter", "run"), k.Edit, k.Delete)
+	}
+	return append(keys, k.Filter)
+}
+
+func (h *home) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case listsLoadedMsg:
+		return h, h.handleLoaded(msg)
+	case connectionTestedMsg:
+		delete(h.testing, msg.id)
+		h.verdicts[msg.id] = msg.verdict
+		return h, nil
+	case deletedMsg:
+		if msg.err != nil {
+			return h, errStatus("%s", msg.err.Error())
+		}
+		return h, tea.Batch(h.load(), func() tea.Msg { return statusMsg{text: "Deleted " + msg.what} })
+	case selectActionMsg:
+		h.tab = tabActions
+		h.selectID = msg.id
+		return h, h.load()
+	case spinner.TickMsg:
+		if len(h.testing) == 0 {
+			return h, nil
+		}
+		var cmd tea.Cmd
+		h.spin, cmd = h.spin.Update(msg)
+		return h, cmd
+	case tea.KeyMsg:
+		return h, h.handleKey(msg)
+	}
+	return h, nil
+}
+
+func (h *home) handleLoaded(msg listsLoadedMsg) tea.Cmd {
+	if msg.err != nil {
+		return errStatus("could not read the database: %v", msg.err)
+	}
+	h.conns, h.actions, h.loaded = msg.conns, msg.actions, true
+	if h.selectID != 0 {
+		for i, a := range h.visibleActions() {
+			if a.ID == h.selectID {
+				h.cursor[tabActions] = i
+			}
+		}
+		h.selectID = 0
+	}
+	h.clampCursor()
+	return nil
+}
+
+func (h *home) clampCursor() {
+	n := [2]int{len(h.visibleConns()), len(h.visibleActions())}
+	for t := range h.cursor {
+		h.cursor[t] = max(min(h.cursor[t], n[t]-1), 0)
+	}
+}
+
+func (h *home) handleKey(msg tea.KeyMsg) tea.Cmd {
+	k := h.env.keys
+	if h.confirm != "" {
+		switch {
+		case key.Matches(msg, k.Yes):
+			cmd := h.onConfirm
+			h.confirm, h.onConfirm = "", nil
+			return cmd
+		case key.Matches(msg, k.No):
+			h.confirm, h.onConfirm = "", nil
+		}
+		return nil
+	}
+	if h.filtering {
+		switch {
+		case key.Matches(msg, k.Back):
+			h.filtering = false
+			h.filter.SetValue("")
+			h.filter.Blur()
+		case msg.Type == tea.KeyEnter:
+			h.filtering = false
+			h.filter.Blur()
+		default:
+			var cmd tea.Cmd
+			h.filter, cmd = h.filter.Update(msg)
+			h.clampCursor()
+			return cmd
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.SwitchTab):
+		h.tab = 1 - h.tab
+	case key.Matches(msg, k.Tab1):
+		h.tab = tabConnections
+	case key.Matches(msg, k.Tab2):
+		h.tab = tabActions
+	case key.Matches(msg, k.Up):
+		h.cursor[h.tab] = max(h.cursor[h.tab]-1, 0)
+	case key.Matches(msg, k.Down):
+		h.cursor[h.tab]++
+		h.clampCursor()
+	case key.Matches(msg, k.Filter):
+		h.filtering = true
+		return h.filter.Focus()
+	case key.Matches(msg, k.Back):
+		if h.filter.Value() != "" {
+			h.filter.SetValue("")
+			h.clampCursor()
+		}
+	case key.Matches(msg, k.New):
+		if h.tab == tabConnections {
+			return push(newConnForm(h.env, nil))
+		}
+		return h.newAction()
+	}
+	if h.tab == tabConnections {
+		return h.connectionKey(msg)
+	}
+	return h.actionKey(msg)
+}
+
+func (h *home) connectionKey(msg tea.KeyMsg) tea.Cmd {
+	k := h.env.keys
+	c, ok := h.selectedConn()
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Enter):
+		return push(newWizardScreen(h.env, c, nil))
+	case key.Matches(msg, k.Edit):
+		return push(newConnForm(h.env, &c))
+	case key.Matches(msg, k.Test):
+		if h.testing[c.ID] {
+			return nil
+		}
+		h.testing[c.ID] = true
+		return tea.Batch(h.spin.Tick, testConnection(c))
+	case key.Matches(msg, k.Delete):
+		st := h.env.st
+		h.confirm = fmt.Sprintf("Delete connection '%s'? y/n", c.Name)
+		h.onConfirm = func() tea.Msg {
+			return deletedMsg{what: fmt.Sprintf("connection '%s'", c.Name), err: st.DeleteConnection(c.ID)}
+		}
+	}
+	return nil
+}
+
+func (h *home) actionKey(msg tea.KeyMsg) tea.Cmd {
+	k := h.env.keys
+	a, ok := h.selectedAction()
+	if !ok {
+		return nil
+	}
+	conn, found := h.connByID(a.ConnectionID)
+	switch {
+	case key.Matches(msg, k.Run, k.Enter):
+		if !found {
+			return errStatus("action '%s' has no connection", a.Name)
+		}
+		return push(newReplay(h.env, conn, a))
+	case key.Matches(msg, k.Edit):
+		if !found {
+			return errStatus("action '%s' has no connection", a.Name)
+		}
+		return push(newWizardScreen(h.env, conn, &a))
+	case key.Matches(msg, k.Delete):
+		st := h.env.st
+		h.confirm = fmt.Sprintf("Delete action '%s'? y/n", a.Name)
+		h.onConfirm = func() tea.Msg {
+			return deletedMsg{what: fmt.Sprintf("action '%s'", a.Name), err: st.DeleteAction(a.ID)}
+		}
+	}
+	return nil
+}
+
+// newAction starts the wizard on the only connection, or asks which one.
+func (h *home) newAction() tea.Cmd {
+	switch len(h.conns) {
+	case 0:
+		return errStatus("Add a connection first: press 1, then n")
+	case 1:
+		return push(newWizardScreen(h.env, h.conns[0], nil))
+	}
+	return push(newConnPicker(h.env, h.conns))
+}
+
+func testConnection(c connection.Connection) tea.Cmd {
+	return func() tea.Msg {
+		return connectionTestedMsg{id: c.ID, verdict: connection.Test(context.Background(), c)}
+	}
+}
+
+func (h *home) matches(name string) bool {
+	f := strings.ToLower(strings.TrimSpace(h.filter.Value()))
+	return f == "" || strings.Contains(strings.ToLower(name), f)
+}
+
+func (h *home) visibleConns() []connection.Connection {
+	var out []connection.Connection
+	for _, c := range h.conns {
+		if h.matches(c.Name) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (h *home) visibleActions() []wizard.Action {
+	var out []wizard.Action
+	for _, a := range h.actions {
+		if h.matches(a.Name) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func (h *home) selectedConn() (connection.Connection, bool) {
+	v := h.visibleConns()
+	if len(v) == 0 {
+		return connection.Connection{}, false
+	}
+	return v[h.cursor[tabConnections]], true
+}
+
+func (h *home) selectedAction() (wizard.Action, bool) {
+	v := h.visibleActions()
+	if len(v) == 0 {
+		return wizard.Action{}, false
+	}
+	return v[h.cursor[tabActions]], true
+}
+
+func (h *home) connByID(id uint64) (connection.Connection, bool) {
+	for _, c := range h.conns {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return connection.Connection{}, false
+}
+
+func (h *home) View() string {
+	st := h.env.styles
+	tabs := ""
+	for _, t := range []homeTab{tabConnections, tabActions} {
+		label := fmt.Sprintf("%d %s", t+1, t)
+		if t == h.tab {
+			tabs += st.TabActive.Render(label)
+		} else {
+			tabs += st.TabInactive.Render(label)
+		}
+		tabs += "   "
+	}
+	lines := []string{" " + tabs, ""}
+	if h.filtering || h.filter.Value() != "" {
+		lines = append(lines, " "+h.filter.View(), "")
+	}
+	if h.confirm != "" {
+		lines = append(lines, " "+st.Confirm.Render(h.confirm), "")
+	}
+	body := h.listView(h.height - len(lines))
+	return strings.Join(append(lines, body), "\n")
+}
+
+func (h *home) listView(height int) string {
+	st := h.env.styles
+	if !h.loaded {
+		return st.EmptyState.Render("Loading…")
+	}
+	if h.tab == tabConnections {
+		conns := h.visibleConns()
+		if len(conns) == 0 {
+			if len(h.conns) > 0 {
+				return st.EmptyState.Render("No connection matches the filter. esc clears it.")
+			}
+			return st.EmptyState.Render("No connections yet.\n\nPress n to add one: a base URL and how to authenticate.\nThen press enter on it to build your first action.")
+		}
+		t := table{st: &st, headers: []string{"NAME", "AUTH", "BASE URL", "LAST TEST"}, cursor: h.cursor[tabConnections], width: h.width - 2, height: height}
+		for _, c := range conns {
+			t.rows = append(t.rows, []string{c.Name, c.Auth.Type.Title(), c.BaseURL, h.testCell(c.ID)})
+		}
+		return t.View()
+	}
+	actions := h.visibleActions()
+	if len(actions) == 0 {
+		if len(h.actions) > 0 {
+			return st.EmptyState.Render("No action matches the filter. esc clears it.")
+		}
+		return st.EmptyState.Render("No actions yet.\n\nPress n to build one with the wizard: method and URL, a sample request, a review.")
+	}
+	t := table{st: &st, headers: []string{"NAME", "METHOD", "URL", "CONNECTION"}, cursor: h.cursor[tabActions], width: h.width - 2, height: height}
+	for _, a := range actions {
+		conn, _ := h.connByID(a.ConnectionID)
+		t.rows = append(t.rows, []string{a.Name, a.Method, a.URL, conn.Name})
+	}
+	return t.View()
+}
+
+func (h *home) testCell(id uint64) string {
+	st := h.env.styles
+	if h.testing[id] {
+		return h.spin.View() + " testing…"
+	}
+	v, ok := h.verdicts[id]
+	switch {
+	case !ok:
+		return st.Faint.Render("press t to test")
+	case v.OK:
+		return st.Success.Render("✓ " + connection.CleanText(v.Reason))
+	}
+	return st.Error.Render("✗ " + connection.CleanText(v.Reason))
+}

@@ -1,0 +1,191 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"patchbay/connection"
+	"patchbay/wizard"
+)
+
+// quits reports whether sending key makes the program quit.
+func quits(d *driver, k string) bool {
+	var cmd tea.Cmd
+	d.m, cmd = d.m.Update(keyMsg(k))
+	if cmd == nil {
+		return false
+	}
+	_, ok := cmd().(tea.QuitMsg)
+	return ok
+}
+
+func TestQuitKeys(t *testing.T) {
+	f := newFixture(t)
+	d := f.drive(120, 40)
+	if !quits(d, "q") {
+		t.Error("q on the home screen does not quit")
+	}
+	if !quits(d, "ctrl+c") {
+		t.Error("ctrl+c does not quit")
+	}
+	d.keys("n")
+	if quits(d, "q") {
+		t.Error("q typed into the connection form's name quits")
+	}
+	if got := d.top().(*connForm).form.field("name").value(); got != "q" {
+		t.Errorf("name = %q, want the q typed into it", got)
+	}
+	if !quits(d, "ctrl+c") {
+		t.Error("ctrl+c does not quit from a form")
+	}
+}
+
+func TestHomeTabsAndLists(t *testing.T) {
+	f := newFixture(t)
+	c := f.basicConn("alpha", "u", "p")
+	f.basicConn("beta", "u", "p")
+	for _, n := range []string{"one", "two"} {
+		a := wizard.Action{Name: n, ConnectionID: c.ID, Method: "GET", URL: "/" + n, BodyType: wizard.BodyNone}
+		if err := f.st.CreateAction(&a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := f.drive(120, 40)
+	h := d.top().(*home)
+	d.contains("alpha", "beta")
+	d.keys("2")
+	if h.tab != tabActions {
+		t.Fatal("2 does not show Actions")
+	}
+	d.contains("one", "/two")
+	d.keys("1")
+	if h.tab != tabConnections {
+		t.Fatal("1 does not show Connections")
+	}
+	d.keys("tab")
+	if h.tab != tabActions {
+		t.Fatal("tab does not switch tabs")
+	}
+	d.keys("tab", "j")
+	if got, _ := h.selectedConn(); got.Name != "beta" {
+		t.Errorf("j selects %q, want beta", got.Name)
+	}
+	d.keys("down", "down", "k")
+	if got, _ := h.selectedConn(); got.Name != "alpha" {
+		t.Errorf("down past the end then k selects %q, want alpha", got.Name)
+	}
+	// Filter narrows the list; keys typed into the filter are text.
+	d.keys("/", "b", "e", "q")
+	d.lacks("alpha")
+	d.keys("esc")
+	d.contains("alpha", "beta")
+}
+
+func TestDeleteAsksFirst(t *testing.T) {
+	f := newFixture(t)
+	c := f.basicConn("doomed", "u", "p")
+	a := wizard.Action{Name: "uses it", ConnectionID: c.ID, Method: "GET", URL: "/", BodyType: wizard.BodyNone}
+	if err := f.st.CreateAction(&a); err != nil {
+		t.Fatal(err)
+	}
+	d := f.drive(120, 40)
+	d.keys("d")
+	d.contains("Delete connection 'doomed'? y/n")
+	d.keys("n")
+	d.lacks("Delete connection")
+	d.keys("d", "y")
+	// The store refuses while an action uses it, and says so.
+	d.contains("doomed", "used by 1 action")
+	d.keys("2", "d", "y")
+	d.contains("Deleted action 'uses it'")
+	d.keys("1", "d", "y")
+	d.contains("Deleted connection 'doomed'", "No connections yet")
+}
+
+func TestHelpShowsTheScreensKeys(t *testing.T) {
+	f := newFixture(t)
+	d := f.drive(120, 40)
+	d.keys("?")
+	d.contains("Keys on this screen", "new", "filter", "Everywhere", "quit")
+	t.Run("help_home", d.golden)
+	d.keys("?")
+	d.lacks("Keys on this screen")
+	// In a text field ? is text; f1 still opens help.
+	d.keys("n", "?")
+	d.lacks("Keys on this screen")
+	d.keys("f1")
+	d.contains("Keys on this screen", "save", "reveal secrets")
+	d.keys("esc")
+	d.contains("New connection", "?")
+}
+
+func TestWizardFocusMovesAcrossPanes(t *testing.T) {
+	f := newFixture(t)
+	f.basicConn("api", "u", "p")
+	d := f.drive(120, 40)
+	d.keys("enter", "x", "tab", "tab", "/anything", "ctrl+n")
+	w := d.top().(*wizardScreen)
+	if got := w.step2.focusedKey(); got != "query" {
+		t.Fatalf("step 2 starts on %q, want query", got)
+	}
+	d.keys("tab", "tab") // query name, query value, then header name
+	if got := w.step2.focusedKey(); got != "header" {
+		t.Fatalf("focus on %q, want header", got)
+	}
+	d.keys("tab", "tab", "tab") // header value, body type, then out of the form
+	if w.pane != paneResponse || !w.resp.focused {
+		t.Fatalf("tab past the last field does not reach the response pane (pane %v)", w.pane)
+	}
+	d.keys("tab")
+	if w.pane != paneRequest || w.step2.focusedKey() != "query" {
+		t.Fatal("tab from the response pane does not come back to the first field")
+	}
+	d.keys("shift+tab")
+	if w.pane != paneResponse {
+		t.Fatal("shift+tab from the first field does not reach the response pane")
+	}
+}
+
+func TestEscCancelsAnInFlightRequest(t *testing.T) {
+	f := newFixture(t)
+	f.basicConn("api", "u", "p")
+	d := f.drive(120, 40)
+	d.keys("enter", "slow", "tab", "tab", "/delay/5", "ctrl+n")
+	w := d.top().(*wizardScreen)
+	// Start the send by hand, without running its command, as the
+	// runtime would while the request is in flight.
+	w.pull()
+	m, _ := d.m.Update(keyMsg("ctrl+s"))
+	d.m = m
+	d.contains("sending… esc cancels")
+	d.keys("esc")
+	d.contains("Request canceled.", "2 Sample request")
+	d.lacks("sending…")
+	// The canceled request's result, arriving late, is dropped.
+	d.send(sampleSentMsg{seq: w.seq - 1, resp: &connection.Response{Status: 200, StatusText: "200 OK"}})
+	d.lacks("200 OK")
+}
+
+func TestHostileResponseIsSanitized(t *testing.T) {
+	f := newFixture(t)
+	d := f.drive(120, 40)
+	hostile := "ok\x1b[2J\x1b]52;c;cGF3bmVk\x07\u009b31m\r\bevil\u202egnp.exe\x1b]8;;http://x\x1b\\link"
+	p := newResponsePane(d.root().env, "")
+	p.SetSize(60, 30)
+	p.set(&connection.Response{
+		Status: 200, StatusText: "200 OK\x1b[31m",
+		Headers: []connection.KV{{Key: "X-Evil\x1b[1m", Value: "v\x1b]0;title\x07"}},
+		Body:    []byte(hostile),
+	}, nil)
+	out := p.View()
+	for _, bad := range []string{"\x1b]", "\u009b", "\r", "\b", "\u202e", "\x07", "[2J"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("response pane passes %q through", bad)
+		}
+	}
+	if !strings.Contains(out, "evil") || !strings.Contains(out, "link") {
+		t.Errorf("sanitizing lost the text around the escapes:\n%s", out)
+	}
+}

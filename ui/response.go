@@ -1,0 +1,196 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"patchbay/connection"
+)
+
+// responsePane shows one response — status coloured by class, time, size,
+// headers and the body, pretty-printed when it is JSON — in a scrollable
+// viewport. Every byte from the server passes through connection.CleanText.
+type responsePane struct {
+	env     *env
+	vp      viewport.Model
+	spin    spinner.Model
+	resp    *connection.Response
+	err     error
+	sending bool
+	focused bool
+	empty   string // what to say before anything was sent
+	width   int
+	height  int
+}
+
+func newResponsePane(e *env, empty string) *responsePane {
+	return &responsePane{
+		env:   e,
+		vp:    viewport.New(0, 0),
+		spin:  spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		empty: empty,
+	}
+}
+
+func (p *responsePane) SetSize(w, h int) {
+	p.width, p.height = w, h
+	frame := p.env.styles.FocusedPane.GetHorizontalFrameSize()
+	p.vp.Width = max(w-frame, 10)
+	p.vp.Height = max(h-p.env.styles.FocusedPane.GetVerticalFrameSize()-2, 1)
+	p.refresh()
+}
+
+// start shows the spinner; the returned command ticks it.
+func (p *responsePane) start() tea.Cmd {
+	p.sending = true
+	return p.spin.Tick
+}
+
+func (p *responsePane) set(resp *connection.Response, err error) {
+	p.sending = false
+	p.resp, p.err = resp, err
+	p.refresh()
+	p.vp.GotoTop()
+}
+
+func (p *responsePane) stop() { p.sending = false }
+
+func (p *responsePane) keys() []key.Binding {
+	k := p.env.keys
+	return []key.Binding{withHelp(k.Up, "↑/↓", "scroll"), k.PageUp, k.PageDown}
+}
+
+// Update scrolls when focused and ticks the spinner while sending.
+func (p *responsePane) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case spinner.TickMsg:
+		if !p.sending {
+			return nil
+		}
+		var cmd tea.Cmd
+		p.spin, cmd = p.spin.Update(msg)
+		return cmd
+	case tea.KeyMsg:
+		if !p.focused {
+			return nil
+		}
+		k := p.env.keys
+		switch {
+		case key.Matches(msg, k.Up):
+			p.vp.ScrollUp(1)
+		case key.Matches(msg, k.Down):
+			p.vp.ScrollDown(1)
+		case key.Matches(msg, k.PageUp):
+			p.vp.PageUp()
+		case key.Matches(msg, k.PageDown):
+			p.vp.PageDown()
+		}
+	}
+	return nil
+}
+
+func (p *responsePane) refresh() {
+	p.vp.SetContent(p.content())
+}
+
+func (p *responsePane) content() string {
+	st := p.env.styles
+	w := p.vp.Width
+	switch {
+	case p.err != nil:
+		return st.Error.Render(ansi.Wrap("✗ "+connection.CleanText(p.err.Error()), w, " "))
+	case p.resp == nil:
+		return st.Faint.Render(ansi.Wrap(p.empty, w, " "))
+	}
+	r := p.resp
+	var b strings.Builder
+	b.WriteString(st.status(r.Status).Render(connection.CleanText(statusText(r))))
+	b.WriteString(st.Faint.Render(fmt.Sprintf("  %s · %s", formatDuration(r.Duration), formatSize(r.Size))))
+	if r.Truncated {
+		b.WriteString(st.Warning.Render(fmt.Sprintf("  (showing the first %s)", formatSize(int64(len(r.Body))))))
+	}
+	b.WriteString("\n\n" + st.SectionTitle.Render(fmt.Sprintf("Headers (%d)", len(r.Headers))) + "\n")
+	for _, h := range r.Headers {
+		line := st.Accent.Render(connection.CleanText(h.Key)) + st.Faint.Render(": ") + connection.CleanText(h.Value)
+		b.WriteString(ansi.Hardwrap(line, w, true) + "\n")
+	}
+	b.WriteString("\n" + st.SectionTitle.Render("Body") + "\n")
+	b.WriteString(renderBody(r.Body, r.Header("Content-Type"), w, &st))
+	return b.String()
+}
+
+// renderBody pretty-prints JSON, shows text as text and binary as a hex preview.
+func renderBody(body []byte, contentType string, width int, st *Styles) string {
+	if len(body) == 0 {
+		return st.Faint.Render("(empty)")
+	}
+	if !utf8.Valid(body) || bytes.IndexByte(body, 0) >= 0 {
+		n := min(len(body), 256)
+		return st.Faint.Render(fmt.Sprintf("binary body, %s — first %d bytes:", formatSize(int64(len(body))), n)) +
+			"\n" + strings.TrimRight(hex.Dump(body[:n]), "\n")
+	}
+	text := body
+	if strings.Contains(contentType, "json") || json.Valid(body) {
+		var pretty bytes.Buffer
+		if json.Indent(&pretty, body, "", "  ") == nil {
+			text = pretty.Bytes()
+		}
+	}
+	return ansi.Hardwrap(connection.CleanText(string(text)), width, true)
+}
+
+func statusText(r *connection.Response) string {
+	if r.StatusText != "" {
+		return r.StatusText
+	}
+	return fmt.Sprint(r.Status)
+}
+
+func (p *responsePane) View() string {
+	st := p.env.styles
+	pane := st.BlurredPane
+	if p.focused {
+		pane = st.FocusedPane
+	}
+	title := st.SectionTitle.Render("Response")
+	if p.sending {
+		title += "  " + p.spin.View() + st.Faint.Render(" sending… esc cancels")
+	}
+	scroll := ""
+	if p.vp.TotalLineCount() > p.vp.Height {
+		scroll = st.Faint.Render(fmt.Sprintf("  %d%%", int(p.vp.ScrollPercent()*100)))
+	}
+	inner := title + scroll + "\n\n" + p.vp.View()
+	return pane.Width(p.width - pane.GetHorizontalBorderSize()).Height(p.height - pane.GetVerticalBorderSize()).Render(inner)
+}
+
+func formatDuration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return fmt.Sprintf("%dµs", d.Microseconds())
+	case d < 10*time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	}
+	return d.Round(100 * time.Millisecond).String()
+}
+
+func formatSize(n int64) string {
+	switch {
+	case n < 1024:
+		return fmt.Sprintf("%d B", n)
+	case n < 1024*1024:
+		return fmt.Sprintf("%.1f KB", float64(n)/1024)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1024*1024))
+}

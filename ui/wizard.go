@@ -1,0 +1,472 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"patchbay/connection"
+	"patchbay/store"
+	"patchbay/wizard"
+)
+
+// sampleSentMsg is the outcome of sending the wizard's sample request.
+type sampleSentMsg struct {
+	seq  int
+	req  connection.Request
+	resp *connection.Response
+	err  error
+}
+
+// actionSavedMsg reports the outcome of Apply's save.
+type actionSavedMsg struct {
+	action wizard.Action
+	err    error
+}
+
+// wizardPane is where the focus is on step 2.
+type wizardPane int
+
+const (
+	paneRequest wizardPane = iota
+	paneResponse
+)
+
+// wizardScreen walks the three steps of wizard.Wizard. The forms are views
+// of the wizard's fields: pull copies them into the wizard before any rule
+// runs, push copies them back after the wizard changes them.
+type wizardScreen struct {
+	env     *env
+	w       *wizard.Wizard
+	editing bool
+
+	step1  *form
+	step2  *form
+	resp   *responsePane
+	review viewport.Model
+	pane   wizardPane
+
+	seq     int
+	cancel  context.CancelFunc
+	saving  bool
+	confirm bool
+	stepErr string
+	start   input
+	width   int
+	height  int
+}
+
+func newWizardScreen(e *env, conn connection.Connection, a *wizard.Action) *wizardScreen {
+	var w *wizard.Wizard
+	if a != nil {
+		w = wizard.Edit(conn, *a)
+	} else {
+		w = wizard.New(conn)
+	}
+	st := e.st
+	var selfID uint64
+	if a != nil {
+		selfID = a.ID
+	}
+	w.NameTaken = func(name string) bool {
+		other, err := st.ActionByName(name)
+		return err == nil && other.ID != selfID
+	}
+	s := &wizardScreen{env: e, w: w, editing: a != nil, review: viewport.New(0, 0)}
+
+	name := textField("name", "Action name", "e.g. Get current user")
+	method := choiceField("method", "Method", wizard.Methods, nil)
+	method.hint = "←/→ or the first letter."
+	url := textField("url", "URL", "/path?query — relative to the base URL")
+	s.step1 = newForm(&e.styles, &e.keys, name, method, url)
+
+	query := kvField("query", "Query params", "name", false)
+	headers := kvField("header", "Headers", "Header-Name", false)
+	bodyTypes := make([]string, len(wizard.BodyTypes))
+	for i, b := range wizard.BodyTypes {
+		bodyTypes[i] = string(b)
+	}
+	bodyType := choiceField("body_type", "Body", bodyTypes, []string{"none", "JSON", "text", "form"})
+	body := areaField("body", "")
+	body.show = func() bool {
+		return bodyType.value() == string(wizard.BodyJSON) || bodyType.value() == string(wizard.BodyText)
+	}
+	body.hint = "Paste JSON from the API docs; it is checked as you go."
+	formRows := kvField("form", "Form fields", "name", false)
+	formRows.show = func() bool { return bodyType.value() == string(wizard.BodyForm) }
+	s.step2 = newForm(&e.styles, &e.keys, query, headers, bodyType, body, formRows)
+	s.step2.labelW = 16
+
+	s.resp = newResponsePane(e, "Nothing sent yet. Press ctrl+s to send the sample request; the response appears here.")
+	s.push()
+	s.start = s.input()
+	return s
+}
+
+func (s *wizardScreen) Init() tea.Cmd { return nil }
+
+func (s *wizardScreen) Title() string {
+	if s.editing {
+		return "Edit action"
+	}
+	return "New action on '" + s.w.Conn.Name + "'"
+}
+
+func (s *wizardScreen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.step1.SetWidth(min(w-4, 110))
+	left := w / 2
+	s.step2.SetWidth(left - 4)
+	s.resp.SetSize(w-left, h-3)
+	s.review.Width = w - 4
+	s.review.Height = max(h-3, 1)
+	s.refreshReview()
+}
+
+func (s *wizardScreen) Capturing() bool {
+	if s.confirm {
+		return true
+	}
+	switch s.w.Step() {
+	case wizard.StepMethod:
+		return s.step1.capturing()
+	case wizard.StepSample:
+		return s.pane == paneRequest && s.step2.capturing()
+	}
+	return false
+}
+
+func (s *wizardScreen) Keys() []key.Binding {
+	k := s.env.keys
+	if s.confirm {
+		return []key.Binding{withHelp(k.Yes, "y", "discard"), withHelp(k.No, "n", "keep editing")}
+	}
+	switch s.w.Step() {
+	case wizard.StepMethod:
+		return []key.Binding{k.NextStep, k.NextField, withHelp(k.Back, "esc", "leave wizard")}
+	case wizard.StepSample:
+		keys := []key.Binding{k.Send, k.NextStep, k.PrevStep, withHelp(k.NextField, "tab", "next field/pane")}
+		if len(s.w.Recommendations()) > 0 {
+			keys = append(keys, k.Accept)
+		}
+		if s.cancel != nil {
+			return append(keys, k.Cancel)
+		}
+		if s.pane == paneResponse {
+			keys = append(keys, s.resp.keys()...)
+		}
+		return keys
+	}
+	return []key.Binding{k.Apply, k.PrevStep, withHelp(k.Up, "↑/↓", "scroll")}
+}
+
+// pull copies the forms into the wizard.
+func (s *wizardScreen) pull() {
+	w := s.w
+	w.Name = s.step1.field("name").value()
+	w.Method = s.step1.field("method").value()
+	w.URL = strings.TrimSpace(s.step1.field("url").value())
+	w.Query, _ = s.step2.field("query").pairs()
+	w.Headers, _ = s.step2.field("header").pairs()
+	w.BodyType = wizard.BodyType(s.step2.field("body_type").value())
+	w.Body = s.step2.field("body").value()
+	w.Form, _ = s.step2.field("form").pairs()
+}
+
+// push copies the wizard into the forms.
+func (s *wizardScreen) push() {
+	w := s.w
+	s.step1.field("name").input.SetValue(w.Name)
+	m := s.step1.field("method")
+	for i, v := range m.choices {
+		if strings.EqualFold(v, w.Method) {
+			m.choice = i
+		}
+	}
+	s.step1.field("url").input.SetValue(w.URL)
+	s.step2.setRows(s.step2.field("query"), w.Query)
+	s.step2.setRows(s.step2.field("header"), w.Headers)
+	bt := s.step2.field("body_type")
+	for i, v := range bt.choices {
+		if v == string(w.BodyType) {
+			bt.choice = i
+		}
+	}
+	s.step2.field("body").area.SetValue(w.Body)
+	s.step2.setRows(s.step2.field("form"), w.Form)
+	if resp, err, _ := w.Sample(); resp != nil || err != nil {
+		s.resp.set(resp, err)
+	}
+}
+
+func (s *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case sampleSentMsg:
+		return s, s.handleSample(msg)
+	case actionSavedMsg:
+		return s, s.handleSaved(msg)
+	case tea.KeyMsg:
+		cmd := s.handleKey(msg)
+		s.pull()
+		s.refreshReview()
+		return s, cmd
+	}
+	cmd := s.resp.Update(msg)
+	return s, cmd
+}
+
+func (s *wizardScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
+	k := s.env.keys
+	if s.confirm {
+		switch {
+		case key.Matches(msg, k.Yes):
+			s.cancelSend()
+			return pop("")
+		case key.Matches(msg, k.No):
+			s.confirm = false
+		}
+		return nil
+	}
+	if s.cancel != nil && key.Matches(msg, k.Cancel) {
+		s.cancelSend()
+		s.resp.stop()
+		return func() tea.Msg { return statusMsg{text: "Request canceled."} }
+	}
+	switch {
+	case key.Matches(msg, k.NextStep) && s.w.Step() != wizard.StepReview:
+		return s.next()
+	case key.Matches(msg, k.PrevStep):
+		s.back()
+		return nil
+	case key.Matches(msg, k.Back):
+		if s.w.Step() == wizard.StepMethod {
+			return s.leave()
+		}
+		s.back()
+		return nil
+	}
+	switch s.w.Step() {
+	case wizard.StepMethod:
+		_, cmd := s.step1.Update(msg)
+		return cmd
+	case wizard.StepSample:
+		return s.sampleKey(msg)
+	}
+	switch {
+	case key.Matches(msg, k.Apply):
+		return s.apply()
+	case key.Matches(msg, k.Up):
+		s.review.ScrollUp(1)
+	case key.Matches(msg, k.Down):
+		s.review.ScrollDown(1)
+	case key.Matches(msg, k.PageUp):
+		s.review.PageUp()
+	case key.Matches(msg, k.PageDown):
+		s.review.PageDown()
+	}
+	return nil
+}
+
+func (s *wizardScreen) sampleKey(msg tea.KeyMsg) tea.Cmd {
+	k := s.env.keys
+	switch {
+	case key.Matches(msg, k.Send):
+		return s.send()
+	case key.Matches(msg, k.Accept):
+		s.pull()
+		for _, r := range s.w.Recommendations() {
+			if r.Header.Key != "" {
+				s.w.Accept(r)
+			}
+		}
+		s.step2.setRows(s.step2.field("header"), s.w.Headers)
+		return nil
+	}
+	if s.pane == paneResponse {
+		switch {
+		case key.Matches(msg, k.NextField):
+			s.focusPane(paneRequest)
+			s.step2.focusFirst()
+		case key.Matches(msg, k.PrevField):
+			s.focusPane(paneRequest)
+			s.step2.focusLast()
+		default:
+			return s.resp.Update(msg)
+		}
+		return nil
+	}
+	used, cmd := s.step2.Update(msg)
+	if !used && key.Matches(msg, k.NextField, k.PrevField) {
+		s.focusPane(paneResponse)
+	}
+	return cmd
+}
+
+func (s *wizardScreen) focusPane(p wizardPane) {
+	s.pane = p
+	s.resp.focused = p == paneResponse
+	if p == paneResponse {
+		s.step2.blur()
+	} else {
+		s.step2.syncFocus()
+	}
+}
+
+// next validates the step and moves on, or shows the errors by their fields.
+func (s *wizardScreen) next() tea.Cmd {
+	s.pull()
+	errs := s.w.Next()
+	s.stepErr = ""
+	if len(errs) > 0 {
+		s.formFor(s.w.Step()).setErrors(errs)
+		if msg := errs.For("sample"); msg != "" {
+			s.stepErr = msg
+		} else {
+			s.formFor(s.w.Step()).focusKey(errs[0].Field)
+		}
+		return errStatus("%s", errs[0].Msg)
+	}
+	s.step1.setErrors(nil)
+	s.step2.setErrors(nil)
+	s.refreshReview()
+	s.review.GotoTop()
+	return nil
+}
+
+func (s *wizardScreen) back() {
+	s.pull()
+	s.stepErr = ""
+	s.w.Back()
+}
+
+func (s *wizardScreen) formFor(step wizard.Step) *form {
+	if step == wizard.StepMethod {
+		return s.step1
+	}
+	return s.step2
+}
+
+// input is everything typed into the wizard, for telling whether leaving
+// would lose something.
+type input struct {
+	Name, Method, URL string
+	Query, Headers    []connection.KV
+	BodyType          wizard.BodyType
+	Body              string
+	Form              []connection.KV
+}
+
+func (s *wizardScreen) input() input {
+	s.pull()
+	w := s.w
+	return input{w.Name, w.Method, w.URL, w.Query, w.Headers, w.BodyType, w.Body, w.Form}
+}
+
+func (s *wizardScreen) dirty() bool { return !reflect.DeepEqual(s.input(), s.start) }
+
+func (s *wizardScreen) leave() tea.Cmd {
+	if s.dirty() {
+		s.confirm = true
+		return nil
+	}
+	s.cancelSend()
+	return pop("")
+}
+
+// send validates step 2 and sends the sample in a command; a newer send or
+// esc makes the result stale, and stale results are dropped.
+func (s *wizardScreen) send() tea.Cmd {
+	s.pull()
+	if errs := s.w.Validate(); len(errs) > 0 {
+		s.step2.setErrors(errs)
+		s.step2.focusKey(errs[0].Field)
+		return errStatus("Not sent: %s", errs[0].Msg)
+	}
+	s.step2.setErrors(nil)
+	req, err := s.w.Request()
+	if err != nil {
+		return errStatus("Not sent: %v", err)
+	}
+	s.cancelSend()
+	s.seq++
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	seq, conn, send := s.seq, s.w.Conn, s.env.send
+	s.stepErr = ""
+	return tea.Batch(s.resp.start(), func() tea.Msg {
+		resp, err := send(ctx, conn, req)
+		if err != nil {
+			return sampleSentMsg{seq: seq, req: req, err: err}
+		}
+		return sampleSentMsg{seq: seq, req: req, resp: &resp}
+	})
+}
+
+func (s *wizardScreen) cancelSend() {
+	if s.cancel != nil {
+		s.cancel()
+		s.cancel = nil
+		s.seq++
+	}
+}
+
+func (s *wizardScreen) handleSample(msg sampleSentMsg) tea.Cmd {
+	if msg.seq != s.seq {
+		return nil
+	}
+	s.cancel = nil
+	s.w.AttachSample(msg.req, msg.resp, msg.err)
+	s.resp.set(msg.resp, msg.err)
+	s.refreshReview()
+	if msg.err != nil {
+		return errStatus("Not sent: %s", connection.CleanText(msg.err.Error()))
+	}
+	return nil
+}
+
+func (s *wizardScreen) apply() tea.Cmd {
+	if s.saving {
+		return nil
+	}
+	s.pull()
+	a, err := s.w.Apply()
+	if err != nil {
+		return errStatus("Not saved: %v", err)
+	}
+	s.saving = true
+	st, editing := s.env.st, s.editing
+	return func() tea.Msg {
+		var err error
+		if editing {
+			err = st.UpdateAction(&a)
+		} else {
+			err = st.CreateAction(&a)
+		}
+		return actionSavedMsg{action: a, err: err}
+	}
+}
+
+func (s *wizardScreen) handleSaved(msg actionSavedMsg) tea.Cmd {
+	s.saving = false
+	if msg.err != nil {
+		if errors.Is(msg.err, store.ErrDuplicateName) {
+			for s.w.Step() != wizard.StepMethod {
+				s.w.Back()
+			}
+			s.step1.setErrors(connection.FieldErrors{{Field: "name", Msg: msg.err.Error()}})
+			s.step1.focusKey("name")
+		}
+		return errStatus("Not saved: %v", msg.err)
+	}
+	id := msg.action.ID
+	return tea.Sequence(
+		pop(fmt.Sprintf("Saved action '%s'. Press r to run it.", msg.action.Name)),
+		func() tea.Msg { return selectActionMsg{id: id} },
+	)
+}

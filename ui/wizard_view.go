@@ -1,0 +1,205 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"patchbay/connection"
+	"patchbay/wizard"
+)
+
+func (s *wizardScreen) View() string {
+	st := s.env.styles
+	head := " " + s.stepsView()
+	if s.confirm {
+		head += "\n " + st.Confirm.Render("Leave the wizard and discard what you typed? y/n")
+	} else {
+		head += "\n"
+	}
+	var body string
+	switch s.w.Step() {
+	case wizard.StepMethod:
+		body = s.step1View()
+	case wizard.StepSample:
+		body = s.step2View()
+	default:
+		body = lipgloss.NewStyle().PaddingLeft(2).Render(s.review.View())
+	}
+	return head + "\n" + body
+}
+
+// stepsView is the indicator "1 Method & URL › 2 Sample request › 3 Review".
+func (s *wizardScreen) stepsView() string {
+	st := s.env.styles
+	var parts []string
+	for _, step := range []wizard.Step{wizard.StepMethod, wizard.StepSample, wizard.StepReview} {
+		label := fmt.Sprintf("%d %s", int(step), step)
+		switch {
+		case step == s.w.Step():
+			parts = append(parts, st.StepActive.Render(label))
+		case step < s.w.Step():
+			parts = append(parts, st.StepDone.Render(label))
+		default:
+			parts = append(parts, st.Step.Render(label))
+		}
+	}
+	return strings.Join(parts, st.Faint.Render(" › "))
+}
+
+func (s *wizardScreen) step1View() string {
+	st := s.env.styles
+	preview := st.Label.Width(s.step1.labelW-2).Render("Full URL") + st.Accent.Render(connection.CleanText(s.w.FullURL()))
+	return s.step1.View() + "\n\n  " + preview
+}
+
+func (s *wizardScreen) step2View() string {
+	st := s.env.styles
+	left := s.width / 2
+	pane := st.BlurredPane
+	if s.pane == paneRequest {
+		pane = st.FocusedPane
+	}
+	req := st.SectionTitle.Render("Request") + "\n\n" +
+		st.Method.Render(s.w.Method) + " " + st.Accent.Render(truncate(connection.CleanText(s.w.FullURL()), left-12)) + "\n\n" +
+		s.step2.View()
+	for _, r := range s.w.Recommendations() {
+		hint := "Tip: " + r.Message
+		if r.Header.Key != "" {
+			hint += " — ctrl+a adds it"
+		}
+		req += "\n\n" + st.Warning.Render(ansi.Wrap(hint, left-6, " "))
+	}
+	if s.stepErr != "" {
+		req += "\n\n" + st.FieldError.Render(ansi.Wrap("✗ "+s.stepErr, left-6, " "))
+	}
+	h := s.height - 3
+	req = scrollTo(req, h-pane.GetVerticalFrameSize(), s.focusLine(req))
+	reqView := pane.Width(left - pane.GetHorizontalBorderSize()).Height(h - pane.GetVerticalBorderSize()).Render(req)
+	return lipgloss.JoinHorizontal(lipgloss.Top, reqView, s.resp.View())
+}
+
+func (s *wizardScreen) focusLine(body string) int {
+	for i, l := range strings.Split(body, "\n") {
+		if strings.Contains(l, "› ") {
+			return i
+		}
+	}
+	return 0
+}
+
+// refreshReview renders step 3 into its viewport.
+func (s *wizardScreen) refreshReview() {
+	if s.w.Step() != wizard.StepReview {
+		return
+	}
+	s.review.SetContent(reviewView(&s.env.styles, s.w, s.review.Width))
+}
+
+func reviewView(st *Styles, w *wizard.Wizard, width int) string {
+	var b strings.Builder
+	row := func(label, value string) {
+		b.WriteString(st.Label.Width(16).Render(label) + value + "\n")
+	}
+	resp, _, _ := w.Sample()
+	row("Action", st.Bold.Render(w.Name))
+	row("Connection", w.Conn.Name)
+	row("Request", st.Method.Render(strings.ToUpper(w.Method))+" "+connection.CleanText(w.FullURL()))
+	if resp != nil {
+		sent := resp.Request
+		for i, h := range sent.Headers {
+			label := ""
+			if i == 0 {
+				label = "Headers"
+			}
+			row(label, st.Accent.Render(connection.CleanText(h.Key))+": "+connection.CleanText(h.Value))
+		}
+		if len(sent.Headers) == 0 {
+			row("Headers", st.Faint.Render("(none)"))
+		}
+	}
+	if len(w.Query) == 0 {
+		row("Query", st.Faint.Render("(none)"))
+	}
+	for i, q := range w.Query {
+		label := ""
+		if i == 0 {
+			label = "Query"
+		}
+		row(label, connection.CleanText(q.Key+"="+q.Value))
+	}
+	switch w.BodyType {
+	case wizard.BodyNone:
+		row("Body", st.Faint.Render("(none)"))
+	case wizard.BodyForm:
+		for i, f := range w.Form {
+			label := ""
+			if i == 0 {
+				label = "Body (form)"
+			}
+			row(label, connection.CleanText(f.Key+"="+f.Value))
+		}
+	default:
+		lines := strings.Split(strings.TrimRight(w.Body, "\n"), "\n")
+		for i, l := range lines {
+			label := ""
+			if i == 0 {
+				label = "Body (" + string(w.BodyType) + ")"
+			}
+			row(label, truncate(l, width-18))
+		}
+	}
+	timeout := w.Conn.Timeout
+	if timeout == 0 {
+		timeout = connection.DefaultTimeout
+	}
+	row("Options", st.Faint.Render(fmt.Sprintf("timeout %s · at most 5 redirects · credentials stay on %s", timeout, hostOf(w.FullURL()))))
+	if resp != nil {
+		row("Sample", st.status(resp.Status).Render(connection.CleanText(statusText(resp)))+
+			st.Faint.Render(fmt.Sprintf("  %s · %s", formatDuration(resp.Duration), formatSize(resp.Size))))
+	}
+	a, err := w.Apply()
+	b.WriteString("\n" + st.SectionTitle.Render("Input fields") + st.Faint.Render("  what the request takes") + "\n")
+	b.WriteString(fieldsView(st, a.Inputs, true, width))
+	b.WriteString("\n" + st.SectionTitle.Render("Output fields") + st.Faint.Render("  inferred from the sample response") + "\n")
+	b.WriteString(fieldsView(st, a.Outputs, false, width))
+	if err != nil {
+		b.WriteString("\n" + st.FieldError.Render("✗ "+err.Error()) + "\n")
+	} else {
+		b.WriteString("\n" + st.ButtonFocused.Render(" Apply ") + st.Faint.Render("  enter saves the action; ctrl+b goes back to change it") + "\n")
+	}
+	return b.String()
+}
+
+func fieldsView(st *Styles, fields []wizard.Field, withSource bool, width int) string {
+	if len(fields) == 0 {
+		return st.Faint.Render("  (none)") + "\n"
+	}
+	headers := []string{"PATH", "TYPE", "EXAMPLE"}
+	if withSource {
+		headers = []string{"PATH", "TYPE", "IN", "EXAMPLE"}
+	}
+	t := table{st: st, headers: headers, cursor: -1, width: width - 2, height: len(fields) + 1}
+	for _, f := range fields {
+		ex := connection.CleanText(f.Example)
+		if withSource {
+			t.rows = append(t.rows, []string{f.Path, f.Type, f.Source, ex})
+		} else {
+			t.rows = append(t.rows, []string{f.Path, f.Type, ex})
+		}
+	}
+	return t.View() + "\n"
+}
+
+func hostOf(u string) string {
+	rest := u
+	if i := strings.Index(rest, "://"); i >= 0 {
+		rest = rest[i+3:]
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest
+}
