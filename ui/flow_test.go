@@ -18,10 +18,18 @@ func TestWizardFlowInTheRuntime(t *testing.T) {
 	f := newFixture(t)
 	f.basicConn("httpbin", "ann", "pw")
 	tm := teatest.NewTestModel(t, f.model(), teatest.WithInitialTermSize(120, 40))
-	wait := func(text string) {
+	// wait consumes output until every text has appeared in it: WaitFor eats
+	// what it reads, so texts of one frame must be waited for together.
+	wait := func(texts ...string) {
 		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(text)) },
-			teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			for _, text := range texts {
+				if !bytes.Contains(b, []byte(text)) {
+					return false
+				}
+			}
+			return true
+		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
 	}
 	key := func(k string) { tm.Send(keyMsg(k)) }
 
@@ -41,8 +49,7 @@ func TestWizardFlowInTheRuntime(t *testing.T) {
 	key("enter")
 	wait("Saved action 'Echo'")
 	key("r")
-	wait("Run 'Echo'")
-	wait("200 OK")
+	wait("Run 'Echo'", "200 OK")
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
 
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)

@@ -488,10 +488,10 @@ func (f *form) SetWidth(w int) {
 		if fl.kind == kindArea {
 			fl.area.SetWidth(iw)
 		}
-		nw := max(iw/3, 8)
+		nw, vw := f.kvWidths()
 		for i := range fl.rows {
 			fl.rows[i].name.Width = nw - 1
-			fl.rows[i].value.Width = max(iw-nw-3, 6)
+			fl.rows[i].value.Width = vw - 1
 		}
 	}
 }
@@ -520,7 +520,8 @@ func (f *form) View() string {
 				if i == 0 {
 					prefix = head
 				}
-				b.WriteString(prefix + r.name.View() + f.st.Faint.Render(" : ") + r.value.View() + "\n")
+				nw, vw := f.kvWidths()
+				b.WriteString(prefix + cell(r.name.View(), nw) + f.st.Faint.Render(" : ") + cell(r.value.View(), vw) + "\n")
 				if msg := fl.rowErrs[i]; msg != "" {
 					b.WriteString(f.note(f.st.FieldError, "✗ "+msg))
 				}
@@ -544,6 +545,22 @@ func (f *form) View() string {
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// kvWidths splits the input column between a row's name and value.
+func (f *form) kvWidths() (name, value int) {
+	iw := max(f.width-f.labelW-2, 10)
+	name = max(iw*2/5, 8)
+	return name, max(iw-name-3, 6)
+}
+
+// cell pads or cuts s (which may hold styles) to exactly width cells, so
+// columns line up whatever an input renders.
+func cell(s string, width int) string {
+	if w := lipgloss.Width(s); w < width {
+		return s + strings.Repeat(" ", width-w)
+	}
+	return ansi.Truncate(s, width, "")
 }
 
 // note renders an error or hint under a field, wrapped to the input column.

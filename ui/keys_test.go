@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"patchbay/connection"
 	"patchbay/wizard"
@@ -187,5 +188,23 @@ func TestHostileResponseIsSanitized(t *testing.T) {
 	}
 	if !strings.Contains(out, "evil") || !strings.Contains(out, "link") {
 		t.Errorf("sanitizing lost the text around the escapes:\n%s", out)
+	}
+}
+
+func TestNonJSONReplyWhereJSONWasPromised(t *testing.T) {
+	f := newFixture(t)
+	d := f.drive(120, 40)
+	p := newResponsePane(d.root().env, "")
+	p.SetSize(70, 30)
+	p.set(&connection.Response{
+		Status: 200, StatusText: "200 OK",
+		Headers: []connection.KV{{Key: "Content-Type", Value: "application/json"}},
+		Body:    []byte("<html>\n<h1>Login</h1>"),
+	}, nil)
+	out := ansi.Strip(p.View())
+	for _, want := range []string{"said application/json but the body is", "not JSON", "line 1, column 1", "<h1>Login</h1>"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("pane lacks %q:\n%s", want, out)
+		}
 	}
 }

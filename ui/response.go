@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"patchbay/connection"
+	"patchbay/wizard"
 )
 
 // responsePane shows one response — status coloured by class, time, size,
@@ -141,13 +142,17 @@ func renderBody(body []byte, contentType string, width int, st *Styles) string {
 			"\n" + strings.TrimRight(hex.Dump(body[:n]), "\n")
 	}
 	text := body
-	if strings.Contains(contentType, "json") || json.Valid(body) {
-		var pretty bytes.Buffer
-		if json.Indent(&pretty, body, "", "  ") == nil {
-			text = pretty.Bytes()
-		}
+	note := ""
+	var pretty bytes.Buffer
+	switch err := json.Indent(&pretty, body, "", "  "); {
+	case err == nil:
+		text = pretty.Bytes()
+	case strings.Contains(contentType, "json"):
+		// The server promised JSON and broke the promise: say so, show the text.
+		note = st.Warning.Render(ansi.Wrap("The server said "+connection.CleanText(contentType)+
+			" but the body is not JSON ("+wizard.ValidateJSON(string(body)).Error()+"); shown as text.", width, " ")) + "\n"
 	}
-	return ansi.Hardwrap(connection.CleanText(string(text)), width, true)
+	return note + ansi.Hardwrap(connection.CleanText(string(text)), width, true)
 }
 
 func statusText(r *connection.Response) string {

@@ -164,7 +164,15 @@ func reviewView(st *Styles, w *wizard.Wizard, width int) string {
 	b.WriteString("\n" + st.SectionTitle.Render("Input fields") + st.Faint.Render("  what the request takes") + "\n")
 	b.WriteString(fieldsView(st, a.Inputs, true, width))
 	b.WriteString("\n" + st.SectionTitle.Render("Output fields") + st.Faint.Render("  inferred from the sample response") + "\n")
-	b.WriteString(fieldsView(st, a.Outputs, false, width))
+	if resp != nil && len(a.Outputs) == 0 && len(resp.Body) > 0 {
+		if err := wizard.ValidateJSON(string(resp.Body)); err != nil {
+			b.WriteString(st.Faint.Render("  (none: the sample response is not JSON — "+err.Error()+")") + "\n")
+		} else {
+			b.WriteString(fieldsView(st, a.Outputs, false, width))
+		}
+	} else {
+		b.WriteString(fieldsView(st, a.Outputs, false, width))
+	}
 	if err != nil {
 		b.WriteString("\n" + st.FieldError.Render("✗ "+err.Error()) + "\n")
 	} else {
