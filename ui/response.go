@@ -173,8 +173,9 @@ func (p *responsePane) View() string {
 		title += "  " + p.spin.View() + st.Faint.Render(" sending… esc cancels")
 	}
 	scroll := ""
-	if p.vp.TotalLineCount() > p.vp.Height {
-		scroll = st.Faint.Render(fmt.Sprintf("  %d%%", int(p.vp.ScrollPercent()*100)))
+	if total := p.vp.TotalLineCount(); total > p.vp.Height {
+		last := min(p.vp.YOffset+p.vp.Height, total)
+		scroll = st.Faint.Render(fmt.Sprintf("  lines %d–%d of %d", p.vp.YOffset+1, last, total))
 	}
 	inner := title + scroll + "\n\n" + p.vp.View()
 	return pane.Width(p.width - pane.GetHorizontalBorderSize()).Height(p.height - pane.GetVerticalBorderSize()).Render(inner)

@@ -97,7 +97,7 @@ func newWizardScreen(e *env, conn connection.Connection, a *wizard.Action) *wiza
 	body.show = func() bool {
 		return bodyType.value() == string(wizard.BodyJSON) || bodyType.value() == string(wizard.BodyText)
 	}
-	body.hint = "Paste JSON from the API docs; it is checked as you go."
+	body.hint = "Paste JSON from the API docs; ctrl+s checks it before sending."
 	formRows := kvField("form", "Form fields", "name", false)
 	formRows.show = func() bool { return bodyType.value() == string(wizard.BodyForm) }
 	s.step2 = newForm(&e.styles, &e.keys, query, headers, bodyType, body, formRows)
