@@ -581,7 +581,7 @@ func (f *form) fieldView(fl *field, focused bool) string {
 		for i, t := range fl.titles {
 			switch {
 			case i == fl.choice && focused:
-				parts[i] = f.st.ButtonFocused.Render(" " + t + " ")
+				parts[i] = f.st.ButtonFocused.Render("[" + t + "]")
 			case i == fl.choice:
 				parts[i] = f.st.Selected.Render("[" + t + "]")
 			default:

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -49,8 +50,10 @@ type deletedMsg struct {
 	err  error
 }
 
-// selectActionMsg asks home to show the Actions tab with the named action selected.
-type selectActionMsg struct{ id uint64 }
+// actionSavedHomeMsg tells home an action was saved: it shows the Actions
+// tab with that action selected at once, before the reload confirms it, so
+// no frame says "Saved" over a list that lacks it.
+type actionSavedHomeMsg struct{ action wizard.Action }
 
 // home is the start screen: Connections and Actions.
 type home struct {
@@ -136,9 +139,12 @@ func (h *home) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return h, errStatus("%s", msg.err.Error())
 		}
 		return h, tea.Batch(h.load(), func() tea.Msg { return statusMsg{text: "Deleted " + msg.what} })
-	case selectActionMsg:
+	case actionSavedHomeMsg:
+		h.upsertAction(msg.action)
 		h.tab = tabActions
-		h.selectID = msg.id
+		h.filter.SetValue("")
+		h.selectAction(msg.action.ID)
+		h.selectID = msg.action.ID
 		return h, h.load()
 	case spinner.TickMsg:
 		if len(h.testing) == 0 {
@@ -159,15 +165,30 @@ func (h *home) handleLoaded(msg listsLoadedMsg) tea.Cmd {
 	}
 	h.conns, h.actions, h.loaded = msg.conns, msg.actions, true
 	if h.selectID != 0 {
-		for i, a := range h.visibleActions() {
-			if a.ID == h.selectID {
-				h.cursor[tabActions] = i
-			}
-		}
+		h.selectAction(h.selectID)
 		h.selectID = 0
 	}
 	h.clampCursor()
 	return nil
+}
+
+func (h *home) selectAction(id uint64) {
+	for i, a := range h.visibleActions() {
+		if a.ID == id {
+			h.cursor[tabActions] = i
+		}
+	}
+}
+
+// upsertAction puts a in the list, replacing the one with its ID, sorted by
+// name as the store sorts.
+func (h *home) upsertAction(a wizard.Action) {
+	list := slices.DeleteFunc(slices.Clone(h.actions), func(b wizard.Action) bool { return b.ID == a.ID })
+	list = append(list, a)
+	slices.SortFunc(list, func(x, y wizard.Action) int {
+		return strings.Compare(strings.ToLower(x.Name), strings.ToLower(y.Name))
+	})
+	h.actions = list
 }
 
 func (h *home) clampCursor() {

@@ -208,3 +208,18 @@ func TestNonJSONReplyWhereJSONWasPromised(t *testing.T) {
 		}
 	}
 }
+
+func TestSavedActionShowsBeforeTheReload(t *testing.T) {
+	f := newFixture(t)
+	c := f.basicConn("api", "u", "p")
+	d := f.drive(120, 40)
+	h := d.top().(*home)
+	// Deliver the message without running the reload it returns, as a
+	// frame drawn between the two would see it.
+	h.Update(actionSavedHomeMsg{action: wizard.Action{ID: 7, Name: "Fresh", ConnectionID: c.ID, Method: "GET", URL: "/x"}})
+	if h.tab != tabActions {
+		t.Fatal("home does not switch to Actions")
+	}
+	d.contains("› Fresh")
+	d.lacks("No actions yet")
+}

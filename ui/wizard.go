@@ -464,9 +464,9 @@ func (s *wizardScreen) handleSaved(msg actionSavedMsg) tea.Cmd {
 		}
 		return errStatus("Not saved: %v", msg.err)
 	}
-	id := msg.action.ID
+	a := msg.action
 	return tea.Sequence(
-		pop(fmt.Sprintf("Saved action '%s'. Press r to run it.", msg.action.Name)),
-		func() tea.Msg { return selectActionMsg{id: id} },
+		func() tea.Msg { return actionSavedHomeMsg{action: a} },
+		pop(fmt.Sprintf("Saved action '%s'. Press r to run it.", a.Name)),
 	)
 }
