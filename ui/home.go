@@ -338,20 +338,19 @@ func (h *home) matches(name string) bool {
 }
 
 func (h *home) visibleConns() []connection.Connection {
-	var out []connection.Connection
-	for _, c := range h.conns {
-		if h.matches(c.Name) {
-			out = append(out, c)
-		}
-	}
-	return out
+	return filtered(h.conns, func(c connection.Connection) bool { return h.matches(c.Name) })
 }
 
 func (h *home) visibleActions() []wizard.Action {
-	var out []wizard.Action
-	for _, a := range h.actions {
-		if h.matches(a.Name) {
-			out = append(out, a)
+	return filtered(h.actions, func(a wizard.Action) bool { return h.matches(a.Name) })
+}
+
+// filtered returns the items keep says yes to, in order.
+func filtered[T any](items []T, keep func(T) bool) []T {
+	var out []T
+	for _, it := range items {
+		if keep(it) {
+			out = append(out, it)
 		}
 	}
 	return out

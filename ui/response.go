@@ -86,19 +86,27 @@ func (p *responsePane) Update(msg tea.Msg) tea.Cmd {
 		if !p.focused {
 			return nil
 		}
-		k := p.env.keys
-		switch {
-		case key.Matches(msg, k.Up):
-			p.vp.ScrollUp(1)
-		case key.Matches(msg, k.Down):
-			p.vp.ScrollDown(1)
-		case key.Matches(msg, k.PageUp):
-			p.vp.PageUp()
-		case key.Matches(msg, k.PageDown):
-			p.vp.PageDown()
-		}
+		scroll(&p.vp, msg, &p.env.keys)
 	}
 	return nil
+}
+
+// scroll moves a viewport for the up, down and page keys; it reports whether
+// the key was one of them.
+func scroll(vp *viewport.Model, msg tea.KeyMsg, k *KeyMap) bool {
+	switch {
+	case key.Matches(msg, k.Up):
+		vp.ScrollUp(1)
+	case key.Matches(msg, k.Down):
+		vp.ScrollDown(1)
+	case key.Matches(msg, k.PageUp):
+		vp.PageUp()
+	case key.Matches(msg, k.PageDown):
+		vp.PageDown()
+	default:
+		return false
+	}
+	return true
 }
 
 func (p *responsePane) refresh() {

@@ -258,18 +258,10 @@ func (s *wizardScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case wizard.StepSample:
 		return s.sampleKey(msg)
 	}
-	switch {
-	case key.Matches(msg, k.Apply):
+	if key.Matches(msg, k.Apply) {
 		return s.apply()
-	case key.Matches(msg, k.Up):
-		s.review.ScrollUp(1)
-	case key.Matches(msg, k.Down):
-		s.review.ScrollDown(1)
-	case key.Matches(msg, k.PageUp):
-		s.review.PageUp()
-	case key.Matches(msg, k.PageDown):
-		s.review.PageDown()
 	}
+	scroll(&s.review, msg, &s.env.keys)
 	return nil
 }
 
