@@ -171,6 +171,8 @@ func areaField(key, label string) *field {
 
 func (f *form) newRow(fl *field) kvRow {
 	r := kvRow{name: newTextInput(fl.namePrompt, false), value: newTextInput("value", fl.secretValues)}
+	nw, vw := f.kvWidths()
+	r.name.Width, r.value.Width = nw-1, vw-1
 	if f.reveal {
 		r.value.EchoMode = textinput.EchoNormal
 	}
@@ -411,11 +413,11 @@ func (f *form) Update(msg tea.Msg) (bool, tea.Cmd) {
 			return f.move(1), nil
 		case key.Matches(km, f.keys.PrevField):
 			return f.move(-1), nil
-		case !inArea && km.Type == tea.KeyDown:
+		case !inArea && key.Matches(km, f.keys.ArrowDown):
 			return f.move(1), nil
-		case !inArea && km.Type == tea.KeyUp:
+		case !inArea && key.Matches(km, f.keys.ArrowUp):
 			return f.move(-1), nil
-		case !inArea && km.Type == tea.KeyEnter && s.field.kind != kindToggle:
+		case !inArea && key.Matches(km, f.keys.Enter) && s.field.kind != kindToggle:
 			return f.move(1), nil
 		case key.Matches(km, f.keys.Reveal):
 			f.setReveal(!f.reveal)
@@ -436,7 +438,7 @@ func (f *form) Update(msg tea.Msg) (bool, tea.Cmd) {
 			}
 			return false, nil
 		case kindToggle:
-			if key.Matches(km, f.keys.Toggle, f.keys.Left, f.keys.Right) || km.Type == tea.KeyEnter {
+			if key.Matches(km, f.keys.Toggle, f.keys.Left, f.keys.Right, f.keys.Enter) {
 				s.field.on = !s.field.on
 				return true, nil
 			}

@@ -133,7 +133,8 @@ func (h *home) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case connectionTestedMsg:
 		delete(h.testing, msg.id)
 		h.verdicts[msg.id] = msg.verdict
-		return h, nil
+		status := statusMsg{text: connection.CleanText(msg.verdict.Reason), err: !msg.verdict.OK}
+		return h, func() tea.Msg { return status }
 	case deletedMsg:
 		if msg.err != nil {
 			return h, errStatus("%s", msg.err.Error())
@@ -217,7 +218,7 @@ func (h *home) handleKey(msg tea.KeyMsg) tea.Cmd {
 			h.filtering = false
 			h.filter.SetValue("")
 			h.filter.Blur()
-		case msg.Type == tea.KeyEnter:
+		case key.Matches(msg, k.Enter):
 			h.filtering = false
 			h.filter.Blur()
 		default:
@@ -268,7 +269,7 @@ func (h *home) connectionKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Enter):
-		return push(newWizardScreen(h.env, c, nil))
+		return push(newWizardScreen(h.env, c, nil, h.actionNames()))
 	case key.Matches(msg, k.Edit):
 		return push(newConnForm(h.env, &c))
 	case key.Matches(msg, k.Test):
@@ -304,7 +305,7 @@ func (h *home) actionKey(msg tea.KeyMsg) tea.Cmd {
 		if !found {
 			return errStatus("action '%s' has no connection", a.Name)
 		}
-		return push(newWizardScreen(h.env, conn, &a))
+		return push(newWizardScreen(h.env, conn, &a, h.actionNames()))
 	case key.Matches(msg, k.Delete):
 		st := h.env.st
 		h.confirm = fmt.Sprintf("Delete action '%s'? y/n", a.Name)
@@ -321,9 +322,18 @@ func (h *home) newAction() tea.Cmd {
 	case 0:
 		return errStatus("Add a connection first: press 1, then n")
 	case 1:
-		return push(newWizardScreen(h.env, h.conns[0], nil))
+		return push(newWizardScreen(h.env, h.conns[0], nil, h.actionNames()))
 	}
-	return push(newConnPicker(h.env, h.conns))
+	return push(newConnPicker(h.env, h.conns, h.actionNames()))
+}
+
+// actionNames maps the lower-cased names of the loaded actions to their IDs.
+func (h *home) actionNames() map[string]uint64 {
+	names := make(map[string]uint64, len(h.actions))
+	for _, a := range h.actions {
+		names[strings.ToLower(strings.TrimSpace(a.Name))] = a.ID
+	}
+	return names
 }
 
 func testConnection(c connection.Connection) tea.Cmd {

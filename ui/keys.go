@@ -11,6 +11,8 @@ type KeyMap struct {
 	PrevField          key.Binding
 	Back               key.Binding
 	Help               key.Binding
+	HelpAnywhere       key.Binding
+	ArrowUp, ArrowDown key.Binding
 	Quit               key.Binding
 	ForceQuit          key.Binding
 	New, Edit, Delete  key.Binding
@@ -40,7 +42,12 @@ func DefaultKeyMap() KeyMap {
 		NextField: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
 		PrevField: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		Help:      key.NewBinding(key.WithKeys("?", "f1"), key.WithHelp("?", "help")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		// f1 opens help even while typing, where ? is text.
+		HelpAnywhere: key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "help while typing")),
+		// Arrows alone move between fields; k and j are letters there.
+		ArrowUp:   key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "previous field")),
+		ArrowDown: key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "next field")),
 		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 		New:       key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new")),

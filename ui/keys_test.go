@@ -223,3 +223,49 @@ func TestSavedActionShowsBeforeTheReload(t *testing.T) {
 	d.contains("› Fresh")
 	d.lacks("No actions yet")
 }
+
+func TestConnectionTestVerdictInStatusLine(t *testing.T) {
+	f := newFixture(t)
+	c := connection.Connection{Name: "api", BaseURL: f.srv.URL, TestPath: "/basic-auth/u/right",
+		Auth: connection.Auth{Type: connection.AuthBasic, Username: "u", Password: "wrong"}}
+	if err := f.st.CreateConnection(&c); err != nil {
+		t.Fatal(err)
+	}
+	d := f.drive(60, 20) // narrow: the table cell is cut, the status line has it all
+	d.keys("t")
+	d.contains("401 Unauthorized")
+	status := d.root().status
+	if !status.err || !strings.Contains(status.text, "rejected the credentials of connection 'api'") {
+		t.Errorf("status after a failed test = %+v", status)
+	}
+}
+
+func TestWizardKnowsTakenNamesWithoutTheStore(t *testing.T) {
+	f := newFixture(t)
+	c := f.basicConn("api", "u", "p")
+	a := wizard.Action{Name: "Taken", ConnectionID: c.ID, Method: "GET", URL: "/", BodyType: wizard.BodyNone}
+	if err := f.st.CreateAction(&a); err != nil {
+		t.Fatal(err)
+	}
+	d := f.drive(120, 40)
+	d.keys("enter", " taken ", "tab", "tab", "/get", "ctrl+n")
+	d.contains("an action named", "already exists", "1 Method & URL")
+	// Editing the action itself is not a clash with its own name.
+	d.keys("esc", "y", "2", "e", "ctrl+n")
+	d.contains("2 Sample request")
+}
+
+func TestRowsAddedWhileTypingKeepTheColumns(t *testing.T) {
+	f := newFixture(t)
+	d := f.drive(120, 40)
+	d.keys("n", "tab", "tab", "h", "tab") // Header auth; focus on the first header row
+	fl := d.top().(*connForm).form.field("header")
+	d.keys("X-Token", "tab", strings.Repeat("v", 80))
+	if len(fl.rows) != 2 {
+		t.Fatalf("rows = %d, want a new blank row after typing", len(fl.rows))
+	}
+	first, added := fl.rows[0], fl.rows[1]
+	if added.name.Width != first.name.Width || added.value.Width != first.value.Width || added.value.Width == 0 {
+		t.Errorf("added row widths %d/%d, first row %d/%d", added.name.Width, added.value.Width, first.name.Width, first.value.Width)
+	}
+}

@@ -11,13 +11,14 @@ import (
 type connPicker struct {
 	env    *env
 	conns  []connection.Connection
+	taken  map[string]uint64
 	cursor int
 	width  int
 	height int
 }
 
-func newConnPicker(e *env, conns []connection.Connection) *connPicker {
-	return &connPicker{env: e, conns: conns}
+func newConnPicker(e *env, conns []connection.Connection, taken map[string]uint64) *connPicker {
+	return &connPicker{env: e, conns: conns, taken: taken}
 }
 
 func (p *connPicker) Init() tea.Cmd    { return nil }
@@ -42,7 +43,7 @@ func (p *connPicker) Update(msg tea.Msg) (screen, tea.Cmd) {
 		p.cursor = min(p.cursor+1, len(p.conns)-1)
 	case key.Matches(km, k.Enter):
 		c := p.conns[p.cursor]
-		return p, tea.Sequence(pop(""), push(newWizardScreen(p.env, c, nil)))
+		return p, tea.Sequence(pop(""), push(newWizardScreen(p.env, c, nil, p.taken)))
 	case key.Matches(km, k.Back):
 		return p, pop("")
 	}

@@ -105,7 +105,8 @@ func TestSampleMustBeSentAndFresh(t *testing.T) {
 	d.contains("2 Sample request", "send the sample request first (ctrl+s)")
 	d.keys("ctrl+s")
 	d.contains("200 OK")
-	d.keys("q", "tab", "1") // a query param q=1: the sample is now stale
+	d.lacks("send the sample request first") // neither under the form nor in the status line
+	d.keys("q", "tab", "1")                  // a query param q=1: the sample is now stale
 	d.keys("ctrl+n")
 	d.contains("2 Sample request", "the request changed since the sample was sent")
 	d.keys("ctrl+s", "ctrl+n")

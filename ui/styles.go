@@ -48,6 +48,7 @@ type Styles struct {
 	SectionTitle, SectionFaint lipgloss.Style
 	Method                     lipgloss.Style
 	EmptyState                 lipgloss.Style
+	Body, Indent               lipgloss.Style
 }
 
 // NewStyles builds the styles from the palette. NO_COLOR turns colour off.
@@ -97,6 +98,8 @@ func NewStyles() Styles {
 	s.SectionFaint = lipgloss.NewStyle().Foreground(p.Faint)
 	s.Method = lipgloss.NewStyle().Bold(true).Foreground(p.Accent)
 	s.EmptyState = lipgloss.NewStyle().Foreground(p.Faint).Padding(1, 2)
+	s.Body = lipgloss.NewStyle()
+	s.Indent = lipgloss.NewStyle().PaddingLeft(2)
 	return s
 }
 

@@ -156,13 +156,13 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	}
 	if m.showHelp {
-		if key.Matches(msg, k.Help, k.Back, k.Quit) {
+		if key.Matches(msg, k.Help, k.HelpAnywhere, k.Back, k.Quit) {
 			m.showHelp = false
 		}
 		return m, nil
 	}
 	top := m.top()
-	if key.Matches(msg, k.Help) && (!top.Capturing() || msg.String() == "f1") {
+	if key.Matches(msg, k.HelpAnywhere) || key.Matches(msg, k.Help) && !top.Capturing() {
 		m.showHelp = true
 		return m, nil
 	}
@@ -194,7 +194,7 @@ func (m Model) View() string {
 	} else {
 		body = m.top().View()
 	}
-	body = lipgloss.NewStyle().Height(m.bodyHeight()).MaxHeight(m.bodyHeight()).Render(body)
+	body = st.Body.Height(m.bodyHeight()).MaxHeight(m.bodyHeight()).Render(body)
 
 	status := ""
 	if m.status.text != "" {
@@ -230,13 +230,13 @@ func (m Model) footerKeys() []key.Binding {
 func (m Model) helpView() string {
 	k := m.env.keys
 	st := m.env.styles
-	global := []key.Binding{k.Up, k.Down, k.Enter, k.NextField, k.PrevField, k.Back, k.Help, k.Quit, k.ForceQuit}
+	global := []key.Binding{k.Up, k.Down, k.Enter, k.NextField, k.PrevField, k.Back, k.Help, k.HelpAnywhere, k.Quit, k.ForceQuit}
 	var b strings.Builder
 	b.WriteString(st.SectionTitle.Render("Keys on this screen — "+screenName(m.top())) + "\n\n")
 	b.WriteString(m.help.FullHelpView([][]key.Binding{m.top().Keys()}))
 	b.WriteString("\n\n" + st.SectionTitle.Render("Everywhere") + "\n\n")
 	b.WriteString(m.help.FullHelpView([][]key.Binding{global[:5], global[5:]}))
-	b.WriteString("\n\n" + st.Faint.Render("While typing in a field, letters are text: use f1 for help and esc to leave the field's screen."))
+	b.WriteString("\n\n" + st.Faint.Render("While typing in a field, letters (and ?) are text: f1 opens this help there."))
 	return st.Header.Render(b.String())
 }
 
@@ -260,6 +260,9 @@ func truncate(s string, width int) string {
 	}
 	return ansi.Truncate(s, width, "…")
 }
+
+// clearStatus empties the status line once what it said no longer holds.
+func clearStatus() tea.Msg { return statusMsg{} }
 
 // errStatus turns an error into a status line.
 func errStatus(format string, args ...any) tea.Cmd {

@@ -62,21 +62,23 @@ type wizardScreen struct {
 	height  int
 }
 
-func newWizardScreen(e *env, conn connection.Connection, a *wizard.Action) *wizardScreen {
+// newWizardScreen starts the wizard on conn, for a new action or to edit a.
+// taken maps the lower-cased names of existing actions to their IDs; the
+// store still has the last word when the action is saved.
+func newWizardScreen(e *env, conn connection.Connection, a *wizard.Action, taken map[string]uint64) *wizardScreen {
 	var w *wizard.Wizard
 	if a != nil {
 		w = wizard.Edit(conn, *a)
 	} else {
 		w = wizard.New(conn)
 	}
-	st := e.st
 	var selfID uint64
 	if a != nil {
 		selfID = a.ID
 	}
 	w.NameTaken = func(name string) bool {
-		other, err := st.ActionByName(name)
-		return err == nil && other.ID != selfID
+		id, ok := taken[strings.ToLower(strings.TrimSpace(name))]
+		return ok && id != selfID
 	}
 	s := &wizardScreen{env: e, w: w, editing: a != nil, review: viewport.New(0, 0)}
 
@@ -214,7 +216,6 @@ func (s *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case tea.KeyMsg:
 		cmd := s.handleKey(msg)
 		s.pull()
-		s.refreshReview()
 		return s, cmd
 	}
 	cmd := s.resp.Update(msg)
@@ -328,7 +329,7 @@ func (s *wizardScreen) next() tea.Cmd {
 	s.step2.setErrors(nil)
 	s.refreshReview()
 	s.review.GotoTop()
-	return nil
+	return clearStatus
 }
 
 func (s *wizardScreen) back() {
@@ -419,7 +420,7 @@ func (s *wizardScreen) handleSample(msg sampleSentMsg) tea.Cmd {
 	if msg.err != nil {
 		return errStatus("Not sent: %s", connection.CleanText(msg.err.Error()))
 	}
-	return nil
+	return clearStatus
 }
 
 func (s *wizardScreen) apply() tea.Cmd {

@@ -26,7 +26,7 @@ func (s *wizardScreen) View() string {
 	case wizard.StepSample:
 		body = s.step2View()
 	default:
-		body = lipgloss.NewStyle().PaddingLeft(2).Render(s.review.View())
+		body = st.Indent.Render(s.review.View())
 	}
 	return head + "\n" + body
 }
