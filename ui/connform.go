@@ -264,11 +264,11 @@ func (c *connForm) View() string {
 	if c.confirm {
 		body = st.Confirm.Render("  Discard your changes to this connection? y/n") + "\n\n" + body
 	}
-	return scrollTo(body, c.height, c.focusLine(body))
+	return scrollTo(body, c.height, focusLine(body))
 }
 
-// focusLine finds the line of the focused field's marker, to keep it in view.
-func (c *connForm) focusLine(body string) int {
+// focusLine finds the line of the focus marker, to keep it in view.
+func focusLine(body string) int {
 	for i, l := range strings.Split(body, "\n") {
 		if strings.Contains(l, "› ") {
 			return i

@@ -3,92 +3,12 @@ package ui
 import (
 	"strings"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textarea"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
 
 	"patchbay/connection"
 )
-
-// fieldKind says how a form field is edited.
-type fieldKind int
-
-const (
-	kindText   fieldKind = iota // one line
-	kindSecret                  // one line, masked unless revealed
-	kindChoice                  // one of a few words, ←/→
-	kindToggle                  // yes/no, space
-	kindKV                      // rows of name/value pairs
-	kindArea                    // several lines
-)
-
-// kvRow is one name/value row of a kindKV field.
-type kvRow struct{ name, value textinput.Model }
-
-// field is one labelled input of a form. Which members matter depends on kind.
-type field struct {
-	key   string // the validation key: name, base_url, header (rows: header.N), ...
-	label string
-	hint  string
-	kind  fieldKind
-	show  func() bool // nil means always shown
-
-	input textinput.Model
-
-	area textarea.Model
-
-	choices []string // values
-	titles  []string // what the user sees
-	choice  int
-
-	on bool
-
-	rows         []kvRow
-	secretValues bool
-	namePrompt   string
-
-	err     string
-	rowErrs map[int]string
-}
-
-func (f *field) visible() bool { return f.show == nil || f.show() }
-
-// value is the text of a text, secret or area field, or the chosen value.
-func (f *field) value() string {
-	switch f.kind {
-	case kindArea:
-		return f.area.Value()
-	case kindChoice:
-		return f.choices[f.choice]
-	case kindToggle:
-		if f.on {
-			return "true"
-		}
-		return "false"
-	}
-	return f.input.Value()
-}
-
-// pairs returns the non-blank rows of a kindKV field, and for each returned
-// pair the index of the row it came from, so errors about pair N can be shown
-// on the right row.
-func (f *field) pairs() ([]connection.KV, []int) {
-	var kvs []connection.KV
-	var from []int
-	for i, r := range f.rows {
-		k, v := r.name.Value(), r.value.Value()
-		if strings.TrimSpace(k) == "" && strings.TrimSpace(v) == "" {
-			continue
-		}
-		kvs = append(kvs, connection.KV{Key: k, Value: v})
-		from = append(from, i)
-	}
-	return kvs, from
-}
 
 // stop is one place the focus can rest: a field, and for kindKV a row and
 // column (0 name, 1 value).
@@ -121,52 +41,6 @@ func newForm(st *Styles, keys *KeyMap, fields ...*field) *form {
 	}
 	f.syncFocus()
 	return f
-}
-
-func newTextInput(placeholder string, secret bool) textinput.Model {
-	ti := textinput.New()
-	ti.Prompt = ""
-	ti.Placeholder = placeholder
-	ti.Cursor.SetMode(cursor.CursorStatic)
-	if secret {
-		ti.EchoMode = textinput.EchoPassword
-		ti.EchoCharacter = '•'
-	}
-	return ti
-}
-
-func textField(key, label, placeholder string) *field {
-	return &field{key: key, label: label, kind: kindText, input: newTextInput(placeholder, false)}
-}
-
-func secretField(key, label string) *field {
-	return &field{key: key, label: label, kind: kindSecret, input: newTextInput("", true)}
-}
-
-func choiceField(key, label string, values, titles []string) *field {
-	if titles == nil {
-		titles = values
-	}
-	return &field{key: key, label: label, kind: kindChoice, choices: values, titles: titles}
-}
-
-func toggleField(key, label string) *field {
-	return &field{key: key, label: label, kind: kindToggle}
-}
-
-func kvField(key, label, namePrompt string, secretValues bool) *field {
-	return &field{key: key, label: label, kind: kindKV, secretValues: secretValues, namePrompt: namePrompt}
-}
-
-func areaField(key, label string) *field {
-	ta := textarea.New()
-	ta.ShowLineNumbers = true
-	ta.Prompt = ""
-	ta.Cursor.SetMode(cursor.CursorStatic)
-	ta.SetHeight(8)
-	ta.CharLimit = 0
-	ta.MaxHeight = 0
-	return &field{key: key, label: label, kind: kindArea, area: ta}
 }
 
 func (f *form) newRow(fl *field) kvRow {
@@ -232,12 +106,7 @@ func (f *form) current() (stop, bool) {
 // focusKey moves the focus to the first stop of the field with key (for
 // kindKV keys like header.2, to that row).
 func (f *form) focusKey(k string) {
-	name, row := k, -1
-	if i := strings.LastIndexByte(k, '.'); i > 0 {
-		if n, ok := atoi(k[i+1:]); ok {
-			name, row = k[:i], n
-		}
-	}
+	name, row := splitKey(k)
 	for i, s := range f.stops() {
 		if s.field.key == name && (row < 0 || s.row == row) {
 			f.focus = i
@@ -245,20 +114,6 @@ func (f *form) focusKey(k string) {
 			return
 		}
 	}
-}
-
-func atoi(s string) (int, bool) {
-	n := 0
-	if s == "" {
-		return 0, false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
 }
 
 // focusedKey is the key of the focused field, "" when none.
@@ -374,12 +229,7 @@ func (f *form) setErrors(errs connection.FieldErrors) {
 		fl.rowErrs = nil
 	}
 	for _, e := range errs {
-		name, row := e.Field, -1
-		if i := strings.LastIndexByte(name, '.'); i > 0 {
-			if n, ok := atoi(name[i+1:]); ok {
-				name, row = name[:i], n
-			}
-		}
+		name, row := splitKey(e.Field)
 		fl := f.field(name)
 		if fl == nil {
 			continue
@@ -479,123 +329,4 @@ func (f *form) pickByLetter(fl *field, runes []rune) bool {
 		}
 	}
 	return false
-}
-
-// SetWidth sizes every input to the form's width.
-func (f *form) SetWidth(w int) {
-	f.width = w
-	iw := max(w-f.labelW-2, 10)
-	for _, fl := range f.fields {
-		fl.input.Width = iw - 1
-		if fl.kind == kindArea {
-			fl.area.SetWidth(iw)
-		}
-		nw, vw := f.kvWidths()
-		for i := range fl.rows {
-			fl.rows[i].name.Width = nw - 1
-			fl.rows[i].value.Width = vw - 1
-		}
-	}
-}
-
-// View renders the visible fields, each error under its field.
-func (f *form) View() string {
-	cur, _ := f.current()
-	var b strings.Builder
-	for _, fl := range f.fields {
-		if !fl.visible() {
-			continue
-		}
-		focused := cur.field == fl
-		label := f.st.Label
-		marker := "  "
-		if focused {
-			label = f.st.LabelFocused
-			marker = f.st.Cursor.Render("› ")
-		}
-		head := marker + label.Width(f.labelW-2).Render(fl.label)
-		indent := strings.Repeat(" ", f.labelW)
-		switch fl.kind {
-		case kindKV:
-			for i, r := range fl.rows {
-				prefix := indent
-				if i == 0 {
-					prefix = head
-				}
-				nw, vw := f.kvWidths()
-				b.WriteString(prefix + cell(r.name.View(), nw) + f.st.Faint.Render(" : ") + cell(r.value.View(), vw) + "\n")
-				if msg := fl.rowErrs[i]; msg != "" {
-					b.WriteString(f.note(f.st.FieldError, "✗ "+msg))
-				}
-			}
-		case kindArea:
-			lines := strings.Split(fl.area.View(), "\n")
-			for i, l := range lines {
-				prefix := indent
-				if i == 0 {
-					prefix = head
-				}
-				b.WriteString(prefix + l + "\n")
-			}
-		default:
-			b.WriteString(head + f.fieldView(fl, focused) + "\n")
-		}
-		if fl.err != "" {
-			b.WriteString(f.note(f.st.FieldError, "✗ "+fl.err))
-		} else if focused && fl.hint != "" {
-			b.WriteString(f.note(f.st.FieldHelp, fl.hint))
-		}
-	}
-	return strings.TrimRight(b.String(), "\n")
-}
-
-// kvWidths splits the input column between a row's name and value.
-func (f *form) kvWidths() (name, value int) {
-	iw := max(f.width-f.labelW-2, 10)
-	name = max(iw*2/5, 8)
-	return name, max(iw-name-3, 6)
-}
-
-// cell pads or cuts s (which may hold styles) to exactly width cells, so
-// columns line up whatever an input renders.
-func cell(s string, width int) string {
-	if w := lipgloss.Width(s); w < width {
-		return s + strings.Repeat(" ", width-w)
-	}
-	return ansi.Truncate(s, width, "")
-}
-
-// note renders an error or hint under a field, wrapped to the input column.
-func (f *form) note(style lipgloss.Style, text string) string {
-	indent := strings.Repeat(" ", f.labelW)
-	width := max(f.width-f.labelW, 20)
-	var b strings.Builder
-	for _, l := range strings.Split(ansi.Wrap(text, width, " "), "\n") {
-		b.WriteString(indent + style.Render(l) + "\n")
-	}
-	return b.String()
-}
-
-func (f *form) fieldView(fl *field, focused bool) string {
-	switch fl.kind {
-	case kindChoice:
-		parts := make([]string, len(fl.titles))
-		for i, t := range fl.titles {
-			switch {
-			case i == fl.choice && focused:
-				parts[i] = f.st.ButtonFocused.Render("[" + t + "]")
-			case i == fl.choice:
-				parts[i] = f.st.Selected.Render("[" + t + "]")
-			default:
-				parts[i] = f.st.Faint.Render(" " + t + " ")
-			}
-		}
-		return lipgloss.JoinHorizontal(lipgloss.Top, parts...)
-	case kindToggle:
-		if fl.on {
-			return f.st.Selected.Render("[x] yes")
-		}
-		return f.st.Faint.Render("[ ] no")
-	}
-	return fl.input.View()
 }

@@ -76,18 +76,9 @@ func (s *wizardScreen) step2View() string {
 		req += "\n\n" + st.FieldError.Render(ansi.Wrap("✗ "+s.stepErr, left-6, " "))
 	}
 	h := s.height - 3
-	req = scrollTo(req, h-pane.GetVerticalFrameSize(), s.focusLine(req))
+	req = scrollTo(req, h-pane.GetVerticalFrameSize(), focusLine(req))
 	reqView := pane.Width(left - pane.GetHorizontalBorderSize()).Height(h - pane.GetVerticalBorderSize()).Render(req)
 	return lipgloss.JoinHorizontal(lipgloss.Top, reqView, s.resp.View())
-}
-
-func (s *wizardScreen) focusLine(body string) int {
-	for i, l := range strings.Split(body, "\n") {
-		if strings.Contains(l, "› ") {
-			return i
-		}
-	}
-	return 0
 }
 
 // refreshReview renders step 3 into its viewport.

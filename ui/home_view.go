@@ -1,0 +1,80 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"patchbay/connection"
+)
+
+func (h *home) View() string {
+	st := h.env.styles
+	tabs := ""
+	for _, t := range []homeTab{tabConnections, tabActions} {
+		label := fmt.Sprintf("%d %s", t+1, t)
+		if t == h.tab {
+			tabs += st.TabActive.Render(label)
+		} else {
+			tabs += st.TabInactive.Render(label)
+		}
+		tabs += "   "
+	}
+	lines := []string{" " + tabs, ""}
+	if h.filtering || h.filter.Value() != "" {
+		lines = append(lines, " "+h.filter.View(), "")
+	}
+	if h.confirm != "" {
+		lines = append(lines, " "+st.Confirm.Render(h.confirm), "")
+	}
+	body := h.listView(h.height - len(lines))
+	return strings.Join(append(lines, body), "\n")
+}
+
+func (h *home) listView(height int) string {
+	st := h.env.styles
+	if !h.loaded {
+		return st.EmptyState.Render("Loading…")
+	}
+	if h.tab == tabConnections {
+		conns := h.visibleConns()
+		if len(conns) == 0 {
+			if len(h.conns) > 0 {
+				return st.EmptyState.Render("No connection matches the filter. esc clears it.")
+			}
+			return st.EmptyState.Render("No connections yet.\n\nPress n to add one: a base URL and how to authenticate.\nThen press enter on it to build your first action.")
+		}
+		t := table{st: &st, headers: []string{"NAME", "AUTH", "BASE URL", "LAST TEST"}, cursor: h.cursor[tabConnections], width: h.width - 2, height: height}
+		for _, c := range conns {
+			t.rows = append(t.rows, []string{c.Name, c.Auth.Type.Title(), c.BaseURL, h.testCell(c.ID)})
+		}
+		return t.View()
+	}
+	actions := h.visibleActions()
+	if len(actions) == 0 {
+		if len(h.actions) > 0 {
+			return st.EmptyState.Render("No action matches the filter. esc clears it.")
+		}
+		return st.EmptyState.Render("No actions yet.\n\nPress n to build one with the wizard: method and URL, a sample request, a review.")
+	}
+	t := table{st: &st, headers: []string{"NAME", "METHOD", "URL", "CONNECTION"}, cursor: h.cursor[tabActions], width: h.width - 2, height: height}
+	for _, a := range actions {
+		conn, _ := h.connByID(a.ConnectionID)
+		t.rows = append(t.rows, []string{a.Name, a.Method, a.URL, conn.Name})
+	}
+	return t.View()
+}
+
+func (h *home) testCell(id uint64) string {
+	st := h.env.styles
+	if h.testing[id] {
+		return h.spin.View() + " testing…"
+	}
+	v, ok := h.verdicts[id]
+	switch {
+	case !ok:
+		return st.Faint.Render("press t to test")
+	case v.OK:
+		return st.Success.Render("✓ " + connection.CleanText(v.Reason))
+	}
+	return st.Error.Render("✗ " + connection.CleanText(v.Reason))
+}
