@@ -11,19 +11,26 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 )
 
-// TestWizardFlowInTheRuntime runs the real Bubble Tea program (commands on
-// goroutines, the renderer writing frames) through the wizard to a replay,
-// and keeps the final screen as a golden.
-func TestWizardFlowInTheRuntime(t *testing.T) {
-	f := newFixture(t)
-	f.basicConn("httpbin", "ann", "pw")
+// step sends keys, then waits until every text of wait has been drawn.
+type step struct {
+	keys []string
+	wait []string
+}
+
+// runFlow runs the real Bubble Tea program (commands on goroutines, the
+// renderer writing frames) at 120x40 through steps, quits, and compares the
+// final screen with the test's golden file.
+func runFlow(t *testing.T, f *fixture, steps []step) {
+	t.Helper()
 	tm := teatest.NewTestModel(t, f.model(), teatest.WithInitialTermSize(120, 40))
-	// wait consumes output until every text has appeared in it: WaitFor eats
-	// what it reads, so texts of one frame must be waited for together.
-	wait := func(texts ...string) {
-		t.Helper()
+	for _, s := range steps {
+		for _, k := range s.keys {
+			tm.Send(keyMsg(k))
+		}
+		// WaitFor eats the output it reads, so the texts of one step are
+		// waited for together.
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			for _, text := range texts {
+			for _, text := range s.wait {
 				if !bytes.Contains(b, []byte(text)) {
 					return false
 				}
@@ -31,27 +38,45 @@ func TestWizardFlowInTheRuntime(t *testing.T) {
 			return true
 		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
 	}
-	key := func(k string) { tm.Send(keyMsg(k)) }
-
-	wait("httpbin")
-	key("enter")
-	wait("1 Method & URL")
-	for _, k := range []string{"Echo", "tab", "right", "tab", "/anything?from=tui"} {
-		key(k)
-	}
-	wait("anything?from=tui")
-	key("ctrl+n")
-	wait("Nothing sent yet")
-	key("ctrl+s")
-	wait(`"from": [`)
-	key("ctrl+n")
-	wait("Output fields")
-	key("enter")
-	wait("Saved action 'Echo'")
-	key("r")
-	wait("Run 'Echo'", "200 OK")
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
-
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
 	golden.RequireEqual(t, []byte(f.normalize(ansi.Strip(final.View()))))
+}
+
+// The flows a first-time user goes through, each stopped on one screen.
+func TestFlows(t *testing.T) {
+	toStep1 := []step{
+		{wait: []string{"httpbin"}},
+		{keys: []string{"enter"}, wait: []string{"1 Method & URL"}},
+		{keys: []string{"Echo", "tab", "right", "tab", "/anything?from=tui"}, wait: []string{"anything?from=tui"}},
+	}
+	toStep2 := append(toStep1[:3:3],
+		step{keys: []string{"ctrl+n"}, wait: []string{"Nothing sent yet"}},
+		step{keys: []string{"ctrl+s"}, wait: []string{`"from": [`}},
+	)
+	toStep3 := append(toStep2[:5:5], step{keys: []string{"ctrl+n"}, wait: []string{"Output fields"}})
+	toReplay := append(toStep3[:6:6],
+		step{keys: []string{"enter"}, wait: []string{"Saved action 'Echo'"}},
+		step{keys: []string{"r"}, wait: []string{"Run 'Echo'", "200 OK"}},
+	)
+	flows := map[string][]step{
+		"home": {{wait: []string{"httpbin", "press t to test"}}},
+		"connection_form": {
+			{wait: []string{"httpbin"}},
+			{keys: []string{"n"}, wait: []string{"New connection"}},
+			{keys: []string{"Staging", "tab", "https://staging.example.com/v2", "tab", "a"}, wait: []string{"Header name"}},
+			{keys: []string{"tab", "sk_live_123"}, wait: []string{"•••••••••••"}},
+		},
+		"wizard_step1": toStep1,
+		"wizard_step2": toStep2,
+		"wizard_step3": toStep3,
+		"replay":       toReplay,
+	}
+	for name, steps := range flows {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t)
+			f.basicConn("httpbin", "ann", "pw")
+			runFlow(t, f, steps)
+		})
+	}
 }
