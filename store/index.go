@@ -1,25 +1,15 @@
 package store
 
+// The names index of a collection: <lower(name)> → <id> ‖ <display name>,
+// beside the values bucket. These methods work on raw values and leave
+// decoding to collection.go.
+
 import (
 	"encoding/json"
 	"fmt"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
-)
-
-// kind is one kind of named record: a values bucket keyed by id and a names
-// index beside it. Connections and actions share this code.
-type kind struct {
-	noun   string // "connection", for messages
-	a      string // the noun with its article: "a connection", "an action"
-	values []byte
-	names  []byte
-}
-
-var (
-	connections = kind{noun: "connection", a: "a connection", values: bucketConnections, names: bucketConnectionNames}
-	actions     = kind{noun: "action", a: "an action", values: bucketActions, names: bucketActionNames}
 )
 
 // cleanName is the name as stored: trimmed of surrounding space.
@@ -38,7 +28,7 @@ func entry(v []byte) (Entry, bool) {
 	return Entry{ID: btoi(v[:8]), Name: string(v[8:])}, true
 }
 
-func (k kind) checkName(name string) error {
+func (k collection[T]) checkName(name string) error {
 	if cleanName(name) == "" {
 		return fmt.Errorf("%s needs a name", k.a)
 	}
@@ -46,7 +36,7 @@ func (k kind) checkName(name string) error {
 }
 
 // get returns the raw value of id; it is valid only inside tx.
-func (k kind) get(tx *bolt.Tx, id uint64) ([]byte, error) {
+func (k collection[T]) get(tx *bolt.Tx, id uint64) ([]byte, error) {
 	v := tx.Bucket(k.values).Get(itob(id))
 	if v == nil {
 		return nil, newError(fmt.Sprintf("no %s with id %d", k.noun, id), ErrNotFound)
@@ -55,7 +45,7 @@ func (k kind) get(tx *bolt.Tx, id uint64) ([]byte, error) {
 }
 
 // idByName looks name up in the index.
-func (k kind) idByName(tx *bolt.Tx, name string) (uint64, error) {
+func (k collection[T]) idByName(tx *bolt.Tx, name string) (uint64, error) {
 	e, ok := entry(tx.Bucket(k.names).Get(nameKey(name)))
 	if !ok {
 		return 0, newError(fmt.Sprintf("no %s named '%s'", k.noun, cleanName(name)), ErrNotFound)
@@ -64,7 +54,7 @@ func (k kind) idByName(tx *bolt.Tx, name string) (uint64, error) {
 }
 
 // entries walks the names index in order; it reads no values.
-func (k kind) entries(tx *bolt.Tx) ([]Entry, error) {
+func (k collection[T]) entries(tx *bolt.Tx) ([]Entry, error) {
 	b := tx.Bucket(k.names)
 	var list []Entry
 	err := b.ForEach(func(key, v []byte) error {
@@ -92,7 +82,7 @@ func storedName(v []byte) (string, error) {
 // put writes value under id and points the index at it, replacing the index
 // entry of oldName (empty for a new record). It refuses a name another
 // record holds.
-func (k kind) put(tx *bolt.Tx, id uint64, oldName, name string, value []byte) error {
+func (k collection[T]) put(tx *bolt.Tx, id uint64, oldName, name string, value []byte) error {
 	names := tx.Bucket(k.names)
 	key := nameKey(name)
 	if e, ok := entry(names.Get(key)); ok && e.ID != id {
@@ -113,7 +103,7 @@ func (k kind) put(tx *bolt.Tx, id uint64, oldName, name string, value []byte) er
 }
 
 // unindex removes name from the index if it still points at id.
-func (k kind) unindex(tx *bolt.Tx, id uint64, name string) error {
+func (k collection[T]) unindex(tx *bolt.Tx, id uint64, name string) error {
 	names := tx.Bucket(k.names)
 	key := nameKey(name)
 	if e, ok := entry(names.Get(key)); ok && e.ID == id {
@@ -122,12 +112,9 @@ func (k kind) unindex(tx *bolt.Tx, id uint64, name string) error {
 	return nil
 }
 
-// remove deletes id and its index entry.
-func (k kind) remove(tx *bolt.Tx, id uint64) error {
-	v, err := k.get(tx, id)
-	if err != nil {
-		return err
-	}
+// remove deletes id, whose stored value is v, and its index entry.
+func (k collection[T]) remove(tx *bolt.Tx, id uint64, v []byte) error {
+	var err error
 	if name, nameErr := storedName(v); nameErr == nil {
 		err = k.unindex(tx, id, name)
 	} else {
@@ -141,7 +128,7 @@ func (k kind) remove(tx *bolt.Tx, id uint64) error {
 }
 
 // unindexID removes every index entry that points at id.
-func (k kind) unindexID(tx *bolt.Tx, id uint64) error {
+func (k collection[T]) unindexID(tx *bolt.Tx, id uint64) error {
 	names := tx.Bucket(k.names)
 	var keys [][]byte
 	err := names.ForEach(func(key, v []byte) error {
@@ -162,6 +149,6 @@ func (k kind) unindexID(tx *bolt.Tx, id uint64) error {
 }
 
 // nextID takes the next id of the values bucket.
-func (k kind) nextID(tx *bolt.Tx) (uint64, error) {
+func (k collection[T]) nextID(tx *bolt.Tx) (uint64, error) {
 	return tx.Bucket(k.values).NextSequence()
 }

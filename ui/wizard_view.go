@@ -95,6 +95,7 @@ func reviewView(st *Styles, w *wizard.Wizard, width int) string {
 		b.WriteString(st.Label.Width(16).Render(label) + value + "\n")
 	}
 	resp, _, _ := w.Sample()
+	a, err := w.Apply()
 	row("Action", st.Bold.Render(w.Name))
 	row("Connection", w.Conn.Name)
 	row("Request", st.Method.Render(strings.ToUpper(w.Method))+" "+connection.CleanText(w.FullURL()))
@@ -111,15 +112,24 @@ func reviewView(st *Styles, w *wizard.Wizard, width int) string {
 			row("Headers", st.Faint.Render("(none)"))
 		}
 	}
-	if len(w.Query) == 0 {
-		row("Query", st.Faint.Render("(none)"))
-	}
-	for i, q := range w.Query {
+	query := 0
+	for _, f := range a.Inputs {
+		if f.Source != "query" {
+			continue
+		}
 		label := ""
-		if i == 0 {
+		if query == 0 {
 			label = "Query"
 		}
-		row(label, connection.CleanText(q.Key+"="+q.Value))
+		value := f.Example
+		if wizard.IsSecret(f.Path) {
+			value = connection.Redacted
+		}
+		row(label, connection.CleanText(f.Path+"="+value))
+		query++
+	}
+	if query == 0 {
+		row("Query", st.Faint.Render("(none)"))
 	}
 	switch w.BodyType {
 	case wizard.BodyNone:
@@ -151,7 +161,6 @@ func reviewView(st *Styles, w *wizard.Wizard, width int) string {
 		row("Sample", st.status(resp.Status).Render(connection.CleanText(statusText(resp)))+
 			st.Faint.Render(fmt.Sprintf("  %s · %s", formatDuration(resp.Duration), formatSize(resp.Size))))
 	}
-	a, err := w.Apply()
 	b.WriteString("\n" + st.SectionTitle.Render("Input fields") + st.Faint.Render("  what the request takes") + "\n")
 	b.WriteString(fieldsView(st, a.Inputs, true, width))
 	b.WriteString("\n" + st.SectionTitle.Render("Output fields") + st.Faint.Render("  inferred from the sample response") + "\n")

@@ -7,6 +7,8 @@
 package wizard
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -69,17 +71,23 @@ type Action struct {
 var varPattern = regexp.MustCompile(`\{\{[ \t]*([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*\}\}`)
 
 // VariableError is a replay that cannot be rendered: a variable without a
-// value, or a value for a variable the action does not have. It is the
-// caller's mistake (exit code 2 for `patchbay run`), not the network's.
+// value, a value for a variable the action does not have, or a value that is
+// not JSON where the JSON body needs a JSON value. It is the caller's mistake
+// (exit code 2 for `patchbay run`), not the network's.
 type VariableError struct {
 	Action  string // the action's name
 	Name    string // the variable
-	Unknown bool   // true: the action has no such variable; false: it has no value
+	Unknown bool   // true: the action has no such variable
+	NotJSON bool   // true: the value, outside quotes in a JSON body, is not JSON
 }
 
 func (e *VariableError) Error() string {
-	if e.Unknown {
+	switch {
+	case e.Unknown:
 		return fmt.Sprintf("action '%s' has no variable '%s'", e.Action, e.Name)
+	case e.NotJSON:
+		return fmt.Sprintf("variable '%s' is outside quotes in the JSON body, so its value must be JSON "+
+			"(a number, true, false, null, an array or an object) — to send it as text, write \"{{%s}}\"", e.Name, e.Name)
 	}
 	return fmt.Sprintf("variable '%s' has no value (use --var %s=VALUE)", e.Name, e.Name)
 }
@@ -131,8 +139,8 @@ func variables(s spec) []string {
 // Values are inserted as given, except in the URL, where everything but
 // letters, digits, "-._~" and "/" is percent-encoded so that a value cannot
 // change the URL's structure (a value may hold a path, "v2/users", but not a
-// query). Query and form values are encoded when the request is built; JSON
-// and text bodies get the raw text.
+// query), and in a JSON body (see fillJSON). Query and form values are
+// encoded when the request is built; a text body gets the raw text.
 func (a Action) Request(vars map[string]string) (connection.Request, error) {
 	s := a.spec()
 	used := variables(s)
@@ -164,7 +172,15 @@ func (a Action) Request(vars map[string]string) (connection.Request, error) {
 		s.URL = fill(s.URL, escapeURLValue)
 		s.Query = fillRows(s.Query, fill)
 		s.Headers = fillRows(s.Headers, fill)
-		s.Body = fill(s.Body, nil)
+		if s.BodyType == BodyJSON {
+			body, err := fillJSON(a.Name, s.Body, vars)
+			if err != nil {
+				return connection.Request{}, err
+			}
+			s.Body = body
+		} else {
+			s.Body = fill(s.Body, nil)
+		}
 		s.Form = fillRows(s.Form, fill)
 		for _, h := range s.Headers {
 			if strings.ContainsAny(h.Value, "\r\n\x00") {
@@ -199,4 +215,93 @@ func escapeURLValue(v string) string {
 		b.WriteByte(hex[c&15])
 	}
 	return b.String()
+}
+
+// placeholder is one {{name}} in a JSON body: where it is and whether it sits
+// inside a JSON string literal.
+type placeholder struct {
+	start, end int
+	name       string
+	inString   bool
+}
+
+// jsonPlaceholders finds the variables of a JSON body, tracking string and
+// escape state from the start of the body. A placeholder holds no quote or
+// backslash, so it never changes that state itself.
+func jsonPlaceholders(body string) []placeholder {
+	var out []placeholder
+	inString, escaped := false, false
+	i := 0
+	for _, m := range varPattern.FindAllStringSubmatchIndex(body, -1) {
+		for ; i < m[0]; i++ {
+			switch c := body[i]; {
+			case escaped:
+				escaped = false
+			case !inString:
+				inString = c == '"'
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		}
+		out = append(out, placeholder{start: m[0], end: m[1], name: body[m[2]:m[3]], inString: inString})
+		// A backslash right before a placeholder escapes its first brace.
+		escaped = false
+		i = m[1]
+	}
+	return out
+}
+
+// fillJSON fills the variables of a JSON body. Inside a JSON string a value
+// is escaped as string content, so "{{name}}" with O"Brien sends
+// "O\"Brien". Outside a string a placeholder stands for a whole JSON value
+// ({"n": {{count}}}) and gets the value as given. If that makes a body which
+// is valid JSON with its placeholders invalid, the error is a *VariableError
+// naming the variable and nothing is sent. A body that is not JSON even with
+// its placeholders is filled and left as it is: that is the body's problem,
+// which the wizard reports, not a value's.
+func fillJSON(action, body string, vars map[string]string) (string, error) {
+	spots := jsonPlaceholders(body)
+	render := func(value func(placeholder) string) string {
+		var b strings.Builder
+		last := 0
+		for _, p := range spots {
+			b.WriteString(body[last:p.start])
+			b.WriteString(value(p))
+			last = p.end
+		}
+		b.WriteString(body[last:])
+		return b.String()
+	}
+	filled := func(p placeholder) string {
+		if p.inString {
+			return escapeJSONString(vars[p.name])
+		}
+		return vars[p.name]
+	}
+	// A value outside quotes must be exactly one JSON value: otherwise
+	// `1, "admin": true` for {"n": {{count}}} would add a field. A body that
+	// is not JSON even with its placeholders is the body's fault, flagged by
+	// the wizard, and is sent as typed.
+	if json.Valid([]byte(maskJSONVariables(body))) {
+		for _, p := range spots {
+			if !p.inString && !json.Valid([]byte(vars[p.name])) {
+				return "", &VariableError{Action: action, Name: p.name, NotJSON: true}
+			}
+		}
+	}
+	return render(filled), nil
+}
+
+// escapeJSONString returns v as the inside of a JSON string literal, escaped
+// the way encoding/json escapes it but without turning <, > and & into
+// \u003c and the like.
+func escapeJSONString(v string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // a string always encodes
+	out := b.Bytes()
+	return string(out[1 : len(out)-2]) // the quotes and Encode's newline
 }

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"encoding/json"
 	"errors"
 	"reflect"
 	"slices"
@@ -51,7 +52,7 @@ func TestActionRequestFillsVariables(t *testing.T) {
 		URL:     "/teams/a%20b/c%3F/users/42",
 		Query:   []connection.KV{kv("notify", "yes & no"), kv("{{not_a_var_in_a_name}}", "x")},
 		Headers: []connection.KV{kv("X-Trace", "t-1"), kv("Authorization", "Bearer tok")},
-		Body:    []byte(`{"id": 42, "name": "Ann "A"", "team": "a b/c?"}`), // raw text, as documented
+		Body:    []byte(`{"id": 42, "name": "Ann \"A\"", "team": "a b/c?"}`),
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got  %+v\nwant %+v", got, want)
@@ -107,5 +108,78 @@ func TestActionRequestVariableErrors(t *testing.T) {
 	}
 	if _, err := (Action{Name: "plain", Method: "GET"}).Request(map[string]string{"x": "1"}); err == nil || err.Error() != "action 'plain' has no variable 'x'" {
 		t.Errorf("got %v", err)
+	}
+}
+
+func TestActionRequestEscapesJSONStrings(t *testing.T) {
+	a := Action{Name: "Create", Method: "POST", URL: "/people", BodyType: BodyJSON,
+		Body: `{"name": "{{name}}", "note": "said: {{ name }}!", "esc\"aped {{name}}": ["\\", "{{name}}"]}`}
+	for _, v := range []string{
+		`O"Brien`, `back\slash`, "two\nlines\r\ttab", "café ☕ \u2028 \x01", `</script> & <b>`, `\"}, "admin": true, "x": "`, "",
+	} {
+		got, err := a.Request(map[string]string{"name": v})
+		if err != nil {
+			t.Fatalf("%q: %v", v, err)
+		}
+		var body map[string]any
+		if err := json.Unmarshal(got.Body, &body); err != nil {
+			t.Fatalf("%q: sent invalid JSON %s: %v", v, got.Body, err)
+		}
+		want := map[string]any{"name": v, "note": "said: " + v + "!", `esc"aped ` + v: []any{`\`, v}}
+		if !reflect.DeepEqual(body, want) {
+			t.Errorf("%q: sent %s", v, got.Body)
+		}
+	}
+	// Unicode stays as it is; only what JSON needs is escaped.
+	got, _ := a.Request(map[string]string{"name": "é<\n"})
+	if want := `{"name": "é<\n", "note": "said: é<\n!", "esc\"aped é<\n": ["\\", "é<\n"]}`; string(got.Body) != want {
+		t.Errorf("got  %s\nwant %s", got.Body, want)
+	}
+}
+
+func TestActionRequestRawJSONValues(t *testing.T) {
+	a := Action{Name: "Count", Method: "POST", URL: "/c", BodyType: BodyJSON,
+		Body: `{"n": {{count}}, "tags": {{tags}}, "label": "{{count}} items"}`}
+	got, err := a.Request(map[string]string{"count": "42", "tags": `["a", "b"]`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"n": 42, "tags": ["a", "b"], "label": "42 items"}`; string(got.Body) != want {
+		t.Fatalf("got %s", got.Body)
+	}
+
+	for _, tt := range []struct {
+		count, tags, bad string
+	}{
+		{"abc", "[]", "count"},
+		{`4"2`, "[]", "count"},
+		{"1", `["a"`, "tags"},
+		{"1, \"admin\": true", "[]", "count"}, // the filled body would be valid, but the value adds a field
+		{"", "[]", "count"},
+	} {
+		got, err := a.Request(map[string]string{"count": tt.count, "tags": tt.tags})
+		var ve *VariableError
+		switch {
+		case tt.bad == "" && err != nil:
+			t.Errorf("count %q: %v", tt.count, err)
+		case tt.bad == "":
+		case !errors.As(err, &ve) || ve.Name != tt.bad || !ve.NotJSON:
+			t.Errorf("count %q tags %q: got %s, %v; want a VariableError for %s", tt.count, tt.tags, got.Body, err, tt.bad)
+		}
+	}
+	_, err = a.Request(map[string]string{"count": "abc", "tags": "[]"})
+	if want := `variable 'count' is outside quotes in the JSON body, so its value must be JSON (a number, true, false, null, an array or an object) — to send it as text, write "{{count}}"`; err == nil || err.Error() != want {
+		t.Errorf("message %v", err)
+	}
+
+	// A body that is not JSON with or without its values is not the value's fault.
+	broken := Action{Name: "b", Method: "POST", BodyType: BodyJSON, Body: `{"n": {{n}},}`}
+	if got, err := broken.Request(map[string]string{"n": "1"}); err != nil || string(got.Body) != `{"n": 1,}` {
+		t.Errorf("broken body: %s, %v", got.Body, err)
+	}
+	// A text body is never escaped or checked.
+	text := Action{Name: "t", Method: "POST", BodyType: BodyText, Body: `"{{n}}" {{n}}`}
+	if got, err := text.Request(map[string]string{"n": `a"b`}); err != nil || string(got.Body) != `"a"b" a"b` {
+		t.Errorf("text body: %s, %v", got.Body, err)
 	}
 }

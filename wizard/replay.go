@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"bytes"
 	"context"
 	"maps"
 	"time"
@@ -16,6 +17,22 @@ type Run struct {
 	Vars         map[string]string    `json:"vars,omitempty"`
 	Response     *connection.Response `json:"response,omitempty"`
 	Err          string               `json:"error,omitempty"`
+}
+
+// StoredBodyLimit caps the response body kept in a Run and in an Action's
+// Sample. Send keeps up to connection.MaxBody (10 MiB) and history holds a
+// thousand runs, so without it history alone could reach 10 GiB.
+const StoredBodyLimit = 256 << 10
+
+// storedResponse is resp as it is kept: its body cut to StoredBodyLimit, with
+// Truncated set when it was cut and Size still the size received. The body is
+// copied, so the kept response does not pin the whole one in memory.
+func storedResponse(resp connection.Response) connection.Response {
+	if len(resp.Body) > StoredBodyLimit {
+		resp.Body = bytes.Clone(resp.Body[:StoredBodyLimit])
+		resp.Truncated = true
+	}
+	return resp
 }
 
 // Recorder keeps runs; the store satisfies it. A nil Recorder keeps nothing.
@@ -43,7 +60,8 @@ var now = time.Now
 // It is the one path shared by the TUI and `patchbay run`.
 //
 // History never holds the value of a variable whose name looks like a
-// credential (see IsSecret). A variable problem is a *VariableError, returned before anything is sent
+// credential (see IsSecret), nor more of the response body than
+// StoredBodyLimit; the response returned is whole. A variable problem is a *VariableError, returned before anything is sent
 // or recorded. Otherwise the run is recorded whether or not the send
 // worked, and Replay returns Send's response and error. If the send worked
 // but recording failed, the error is a *RecordError.
@@ -67,7 +85,7 @@ func Replay(ctx context.Context, conn connection.Connection, a Action, vars map[
 		run.Err = err.Error()
 	}
 	if err == nil || resp.Status != 0 {
-		r := resp
+		r := storedResponse(resp)
 		run.Response = &r
 	}
 	if rerr := rec.RecordRun(run); rerr != nil && err == nil {

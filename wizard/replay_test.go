@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -227,5 +228,32 @@ func TestReplayRecordsFailures(t *testing.T) {
 	}
 	if len(rec.runs) != 1 || rec.runs[0].Err != err.Error() || rec.runs[0].Response != nil {
 		t.Fatalf("recorded %+v", rec.runs)
+	}
+}
+
+func TestReplayKeepsACutBody(t *testing.T) {
+	requireSend(t)
+	body := bytes.Repeat([]byte("0123456789abcdef"), (StoredBodyLimit+4096)/16)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write(body)
+	}))
+	defer srv.Close()
+	conn := connection.Connection{ID: 6, Name: "big", BaseURL: srv.URL}
+	rec := &runs{}
+	resp, err := Replay(context.Background(), conn, Action{ID: 2, Name: "big", Method: "GET", URL: "/"}, nil, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(resp.Body, body) || resp.Truncated || resp.Size != int64(len(body)) {
+		t.Fatalf("returned %d bytes, truncated %v, size %d", len(resp.Body), resp.Truncated, resp.Size)
+	}
+	kept := rec.runs[0].Response
+	if !bytes.Equal(kept.Body, body[:StoredBodyLimit]) || !kept.Truncated || kept.Size != int64(len(body)) {
+		t.Fatalf("kept %d bytes, truncated %v, size %d", len(kept.Body), kept.Truncated, kept.Size)
+	}
+	resp.Body[0] = 'X'
+	if kept.Body[0] != '0' {
+		t.Fatal("the kept body shares memory with the whole one")
 	}
 }

@@ -134,6 +134,14 @@ func urlProblem(conn connection.Connection, raw string) string {
 		}
 		return "not a valid URL: " + err.Error()
 	}
+	// url.Parse checks the escapes of the path but not of the query.
+	if _, err := url.QueryUnescape(u.RawQuery); err != nil {
+		var ee url.EscapeError
+		if errors.As(err, &ee) {
+			return fmt.Sprintf("the query has an invalid %%-escape: %s — write a literal %% as %%25", string(ee))
+		}
+		return "the query is not valid: " + err.Error()
+	}
 	if base == "" {
 		switch strings.ToLower(u.Scheme) {
 		case "http", "https":

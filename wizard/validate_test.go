@@ -47,6 +47,11 @@ func TestValidateStep1(t *testing.T) {
 		{"control char in url", api, "", func(w *Wizard) { w.URL = "/users\x1b[2J" }, "url", "URL cannot contain line breaks or control characters", false},
 		{"surrounding spaces are trimmed", api, "", func(w *Wizard) { w.URL = "  /users \n" }, "url", "", false},
 		{"variable with spaces", api, "", func(w *Wizard) { w.URL = "/users/{{ id }}" }, "url", "", false},
+		{"invalid query escape", api, "", func(w *Wizard) { w.URL = "/get?x=%zz" }, "url", "the query has an invalid %-escape: %zz — write a literal % as %25", false},
+		{"cut-off query escape", api, "", func(w *Wizard) { w.URL = "/get?x=1&y=2%4" }, "url", "the query has an invalid %-escape: %4 — write a literal % as %25", false},
+		{"no base: invalid query escape", noBase, "", func(w *Wizard) { w.URL = "https://api.y.com/get?%zz=1" }, "url", "the query has an invalid %-escape: %zz — write a literal % as %25", false},
+		{"valid query escapes", api, "", func(w *Wizard) { w.URL = "/get?x=%20%C3%A9&y=a+b&z=100%25" }, "url", "", false},
+		{"variables and semicolons in the query", api, "", func(w *Wizard) { w.URL = "/get?x={{ v }}&a=1;b=%41" }, "url", "", false},
 		{"unparsable url", noBase, "", func(w *Wizard) { w.URL = "http://[::1" }, "url", "not a valid URL: missing ']' in host", false},
 		{"no base: absolute ok", noBase, "", func(w *Wizard) { w.URL = "https://api.y.com/users" }, "url", "", false},
 		{"no base: relative", noBase, "", func(w *Wizard) { w.URL = "/users" }, "url",
@@ -108,6 +113,8 @@ func TestValidateStep2(t *testing.T) {
 		{"header with empty value", func(w *Wizard) { w.Headers = []connection.KV{kv("X-Empty", "")} }, "", ""},
 		{"query without name", func(w *Wizard) { w.Query = []connection.KV{kv("a", "1"), {}, kv("", "2")} }, "query.2", "query parameter needs a name"},
 		{"query with empty value", func(w *Wizard) { w.Query = []connection.KV{kv("flag", "")} }, "", ""},
+		// Row values are encoded when the request is built: "%zz" is sent as %25zz.
+		{"query value with a bare percent", func(w *Wizard) { w.Query = []connection.KV{kv("x", "%zz"), kv("%y", "100%")} }, "", ""},
 		{"form without name", func(w *Wizard) {
 			w.Method, w.BodyType = "POST", BodyForm
 			w.Form = []connection.KV{kv("", "x")}

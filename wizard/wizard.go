@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -58,6 +59,8 @@ type Wizard struct {
 	sample    *connection.Response // the last sample response
 	sampleOf  *connection.Request  // the request that produced sample
 	sampleErr error
+	// sampleSaved: sample is the edited action's own, as it was stored.
+	sampleSaved bool
 }
 
 // New starts a wizard for a new action on conn, at step 1 with GET.
@@ -90,6 +93,7 @@ func Edit(conn connection.Connection, a Action) *Wizard {
 	if a.Sample != nil {
 		resp := *a.Sample
 		w.sample = &resp
+		w.sampleSaved = true
 		if req, err := w.Request(); err == nil {
 			w.sampleOf = &req
 		}
@@ -187,6 +191,7 @@ func (w *Wizard) AttachSample(req connection.Request, resp *connection.Response,
 	sent := cloneRequest(req)
 	w.sampleOf = &sent
 	w.sample = nil
+	w.sampleSaved = false
 	if resp != nil {
 		r := *resp
 		w.sample = &r
@@ -270,7 +275,8 @@ func (w *Wizard) Accept(r Recommendation) {
 }
 
 // Apply validates every step and returns the Action to save, with its
-// sample, inputs and outputs. The caller sets the ID and timestamps on save;
+// sample (the body cut to StoredBodyLimit), inputs and outputs (inferred from
+// the whole body). The caller sets the ID and timestamps on save;
 // an edited action keeps its ID and CreatedAt. The error, if any, is
 // connection.FieldErrors.
 func (w *Wizard) Apply() (Action, error) {
@@ -296,9 +302,15 @@ func (w *Wizard) build() Action {
 		Inputs:       inputs(s),
 	}
 	if w.sample != nil {
-		resp := *w.sample
+		// Outputs come from the whole body; the sample kept is cut.
+		a.Outputs = outputs(*w.sample)
+		if a.Outputs == nil && w.sampleSaved && w.sample.Truncated {
+			// The action's own sample was cut when it was saved; its
+			// outputs were inferred from the whole body then.
+			a.Outputs = slices.Clone(w.editing.Outputs)
+		}
+		resp := storedResponse(*w.sample)
 		a.Sample = &resp
-		a.Outputs = outputs(resp)
 	}
 	if w.editing != nil {
 		a.ID = w.editing.ID
@@ -309,6 +321,31 @@ func (w *Wizard) build() Action {
 
 // inputs lists the request's fields: query parameters, headers (values of
 // credentials left out), JSON body fields and form fields.
+// urlQuery returns the parameters written into a URL's query string, in
+// order: they are inputs as much as the query rows are.
+func urlQuery(rawURL string) []connection.KV {
+	_, q, ok := strings.Cut(rawURL, "?")
+	if !ok {
+		return nil
+	}
+	q, _, _ = strings.Cut(q, "#")
+	var kvs []connection.KV
+	for _, part := range strings.Split(q, "&") {
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		if uk, err := url.QueryUnescape(k); err == nil {
+			k = uk
+		}
+		if uv, err := url.QueryUnescape(v); err == nil {
+			v = uv
+		}
+		kvs = append(kvs, connection.KV{Key: k, Value: v})
+	}
+	return kvs
+}
+
 func inputs(s spec) []Field {
 	var fs []Field
 	seen := map[string]bool{}
@@ -325,7 +362,7 @@ func inputs(s spec) []Field {
 		}
 		add(f)
 	}
-	for _, kv := range s.Query {
+	for _, kv := range append(urlQuery(s.URL), s.Query...) {
 		row(kv, "query")
 	}
 	for _, kv := range s.Headers {

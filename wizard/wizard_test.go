@@ -1,9 +1,11 @@
 package wizard
 
 import (
+	"bytes"
 	"errors"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -202,6 +204,7 @@ func TestFullURL(t *testing.T) {
 		{"https://api.x.com/v2?key=1", "/users?page=2", []connection.KV{kv("q", "a b&c"), {}, kv("z", "")}, "https://api.x.com/v2/users?key=1&page=2&q=a+b%26c&z="},
 		{"https://api.x.com/v2", "https://api.x.com/other", []connection.KV{kv("a", "1")}, "https://api.x.com/other?a=1"},
 		{"", "https://api.y.com/users?x=1#frag", []connection.KV{kv("a", "1")}, "https://api.y.com/users?x=1&a=1"},
+		{"https://api.x.com", "/get", []connection.KV{kv("x", "%zz"), kv("%y", "100%")}, "https://api.x.com/get?x=%25zz&%25y=100%25"},
 	}
 	for _, tt := range tests {
 		w := New(connection.Connection{BaseURL: tt.base})
@@ -454,5 +457,75 @@ func TestEdit(t *testing.T) {
 	w = Edit(api, Action{Name: "No sample", Method: "GET"})
 	if resp, err, stale := w.Sample(); resp != nil || err != nil || stale {
 		t.Fatalf("Sample() = %v, %v, %v", resp, err, stale)
+	}
+}
+
+func TestApplyCutsLargeSample(t *testing.T) {
+	w := readyAtReview(t)
+	req, _ := w.Request()
+	// "last" comes after the cut: the outputs must come from the whole body.
+	body := `{"blob": "` + strings.Repeat("x", StoredBodyLimit) + `", "last": true}`
+	w.AttachSample(req, jsonResponse(body), nil)
+	a, err := w.Apply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Sample == nil || !bytes.Equal(a.Sample.Body, []byte(body)[:StoredBodyLimit]) || !a.Sample.Truncated || a.Sample.Size != int64(len(body)) {
+		t.Fatalf("sample: %d bytes, truncated %v, size %d", len(a.Sample.Body), a.Sample.Truncated, a.Sample.Size)
+	}
+	if len(a.Outputs) != 2 || a.Outputs[0].Path != "blob" || a.Outputs[1] != (Field{Path: "last", Type: "boolean", Example: "true"}) {
+		t.Fatalf("outputs %+v", a.Outputs)
+	}
+	if resp, _, _ := w.Sample(); len(resp.Body) != len(body) || resp.Truncated {
+		t.Fatalf("the wizard's own sample was cut: %d bytes", len(resp.Body))
+	}
+
+	// Editing and applying again without a new send keeps the outputs the cut
+	// sample no longer shows.
+	e := Edit(api, a)
+	for e.Step() != StepReview {
+		if errs := e.Next(); errs != nil {
+			t.Fatalf("Next: %v", errs)
+		}
+	}
+	again, err := e.Apply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(again.Outputs, a.Outputs) || len(again.Sample.Body) != StoredBodyLimit || again.Sample.Size != int64(len(body)) {
+		t.Fatalf("re-applied: outputs %+v, sample %d bytes of %d", again.Outputs, len(again.Sample.Body), again.Sample.Size)
+	}
+	// A new sample that is cut by Send itself has no outputs to keep.
+	cut := jsonResponse(body[:100])
+	cut.Truncated = true
+	e.AttachSample(req, cut, nil)
+	if again, err := e.Apply(); err != nil || again.Outputs != nil {
+		t.Fatalf("outputs of a new cut sample: %+v, %v", again.Outputs, err)
+	}
+
+	// A body at the limit is kept whole.
+	w.AttachSample(req, jsonResponse(body[:StoredBodyLimit]), nil)
+	if a, err := w.Apply(); err != nil || len(a.Sample.Body) != StoredBodyLimit || a.Sample.Truncated {
+		t.Fatalf("at the limit: %d bytes, truncated %v, %v", len(a.Sample.Body), a.Sample.Truncated, err)
+	}
+}
+
+func TestInputsIncludeTheURLsQuery(t *testing.T) {
+	w := New(api)
+	w.Name, w.URL = "Search", "/search?q=caf%C3%A9&page=2&api_key=s3cret#top"
+	w.Query = []connection.KV{kv("limit", "10")}
+	a, errs := w.Draft()
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	var got []string
+	for _, f := range a.Inputs {
+		if f.Source == "query" {
+			got = append(got, f.Path+"="+f.Example)
+		}
+	}
+	want := []string{"q=café", "page=2", "api_key=", "limit=10"} // secret-looking names keep no example
+	if !slices.Equal(got, want) {
+		t.Errorf("query inputs = %q, want %q", got, want)
 	}
 }
