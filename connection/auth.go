@@ -149,10 +149,13 @@ func (c Connection) credentialParams() map[string]bool {
 
 // redirectPolicy is Send's CheckRedirect. net/http strips only
 // Authorization and Cookie, only when the host changes, and keeps them on
-// an https→http downgrade; custom auth headers always follow. So every hop
-// that leaves the connection's origin loses all credential headers here.
-// (Auth the transport adds is scoped by authTransport itself; this covers
-// credentials the user typed into the request.)
+// an https→http downgrade; custom auth headers always follow, and so does a
+// Referer holding the previous URL with its query. So every hop that leaves
+// the connection's origin loses the connection's credential headers, every
+// header whose name looks secret (credentials the user typed into the
+// request: X-Api-Key, X-Auth-Token, ...) and the Referer, which would carry
+// typed query credentials (?access_token=...) to the other origin.
+// (Auth the transport adds is scoped by authTransport itself.)
 type redirectPolicy struct {
 	scope       origin
 	credentials []string // header names
@@ -167,6 +170,12 @@ func (p redirectPolicy) check(req *http.Request, via []*http.Request) error {
 		// the first request's), so deleting keys is safe.
 		for _, name := range p.credentials {
 			deleteHeader(req.Header, name)
+		}
+		deleteHeader(req.Header, "Referer")
+		for name := range req.Header {
+			if IsSecretName(name) {
+				delete(req.Header, name)
+			}
 		}
 	}
 	return nil

@@ -76,6 +76,17 @@ type KV struct {
 	Value string `json:"value"`
 }
 
+// HeaderValue returns the value of the first row of kvs named name, compared
+// case-insensitively and ignoring spaces around the row's name.
+func HeaderValue(kvs []KV, name string) (string, bool) {
+	for _, kv := range kvs {
+		if strings.EqualFold(strings.TrimSpace(kv.Key), name) {
+			return kv.Value, true
+		}
+	}
+	return "", false
+}
+
 // Auth holds the settings of every implemented auth type; Type says which of
 // them apply. Username/Password serve Basic and Custom; Headers serve Header
 // auth and Custom; Query serves Query params and Custom; Key, KeyHeader and

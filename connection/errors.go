@@ -51,6 +51,11 @@ func (k ErrorKind) String() string {
 // Error is a failed request: a Kind, a Reason in plain words for the user
 // ("connection refused — nothing is listening on 127.0.0.1:9"), and the
 // cause, whose text has been redacted. Unwrap gives the cause.
+//
+// A Reason is redacted as it is built, piece by piece: what came from outside
+// (URLs, hosts, library and server error text) has the connection's secrets
+// replaced; patchbay's own words and the connection's name are left alone, so
+// that a password which happens to be a word of them does not rewrite them.
 type Error struct {
 	Kind   ErrorKind
 	Reason string
@@ -75,8 +80,9 @@ var errTimedOut = errors.New("connection timeout")
 
 // describe turns a failed exchange into an *Error. sendCtx is the context
 // Send derived with its timeout; callerCtx is the one Send was given; u is
-// the URL of the request that failed when the error does not say.
-func describe(err error, callerCtx, sendCtx context.Context, timeout time.Duration, u *url.URL) *Error {
+// the URL of the request that failed when the error does not say. The
+// hosts and error texts in the Reason are redacted with r.
+func describe(r redactor, err error, callerCtx, sendCtx context.Context, timeout time.Duration, u *url.URL) *Error {
 	cause := err
 	host, hostPort := hostOf(u)
 	var urlErr *url.Error
@@ -86,6 +92,7 @@ func describe(err error, callerCtx, sendCtx context.Context, timeout time.Durati
 		}
 		err = urlErr.Err
 	}
+	host, hostPort = r.outside(host), r.outside(hostPort)
 	fail := func(kind ErrorKind, format string, args ...any) *Error {
 		return &Error{Kind: kind, Reason: fmt.Sprintf(format, args...), Err: cause}
 	}
@@ -118,7 +125,7 @@ func describe(err error, callerCtx, sendCtx context.Context, timeout time.Durati
 	)
 	switch {
 	case errors.As(err, &dnsErr):
-		return fail(KindUnreachable, "could not find host %s (DNS lookup failed)", CleanText(dnsErr.Name))
+		return fail(KindUnreachable, "could not find host %s (DNS lookup failed)", r.outside(dnsErr.Name))
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fail(KindUnreachable, "connection refused — nothing is listening on %s", hostPort)
 	case errors.Is(err, syscall.ECONNRESET):
@@ -128,37 +135,37 @@ func describe(err error, callerCtx, sendCtx context.Context, timeout time.Durati
 	case errors.As(err, &unknownCA):
 		return fail(KindTLS, "%scertificate signed by unknown authority", tlsFailure)
 	case errors.As(err, &hostErr):
-		return fail(KindTLS, "%s%s", tlsFailure, x509Detail(hostErr))
+		return fail(KindTLS, "%s%s", tlsFailure, r.x509Detail(hostErr))
 	case errors.As(err, &certErr):
-		return fail(KindTLS, "%s%s", tlsFailure, x509Detail(certErr))
+		return fail(KindTLS, "%s%s", tlsFailure, r.x509Detail(certErr))
 	case errors.As(err, &rootsErr):
-		return fail(KindTLS, "%s%s", tlsFailure, x509Detail(rootsErr))
+		return fail(KindTLS, "%s%s", tlsFailure, r.x509Detail(rootsErr))
 	case errors.As(err, &verifyErr):
-		return fail(KindTLS, "%s%s", tlsFailure, x509Detail(verifyErr.Err))
+		return fail(KindTLS, "%s%s", tlsFailure, r.x509Detail(verifyErr.Err))
 	case errors.As(err, &recordErr):
 		return fail(KindTLS, "%sthe server did not answer in TLS (is it an http:// URL?)", tlsFailure)
 	case errors.As(err, &alertErr), strings.Contains(err.Error(), "tls: "):
-		return fail(KindTLS, "%s%s", tlsFailure, CleanText(strings.TrimPrefix(err.Error(), "remote error: ")))
+		return fail(KindTLS, "%s%s", tlsFailure, r.outside(strings.TrimPrefix(err.Error(), "remote error: ")))
 	case errors.As(err, &netErr) && netErr.Timeout():
 		if errors.As(err, &opErr) && opErr.Op == "dial" {
 			return fail(KindTimeout, "%s did not accept a connection in time", hostPort)
 		}
-		return fail(KindTimeout, "%s did not answer in time: %s", host, CleanText(err.Error()))
+		return fail(KindTimeout, "%s did not answer in time: %s", host, r.outside(err.Error()))
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return fail(KindProtocol, "the server at %s closed the connection without a complete response", hostPort)
 	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		return fail(KindTLS, "%sthe server did not answer in TLS (is it an http:// URL?)", tlsFailure)
 	case strings.Contains(err.Error(), "malformed HTTP"):
-		return fail(KindProtocol, "the server at %s did not answer with valid HTTP: %s", hostPort, CleanText(err.Error()))
+		return fail(KindProtocol, "the server at %s did not answer with valid HTTP: %s", hostPort, r.outside(err.Error()))
 	case errors.As(err, &opErr) && opErr.Op == "dial":
-		return fail(KindUnreachable, "could not connect to %s: %s", hostPort, CleanText(err.Error()))
+		return fail(KindUnreachable, "could not connect to %s: %s", hostPort, r.outside(err.Error()))
 	}
-	return fail(KindUnreachable, "request to %s failed: %s", host, CleanText(err.Error()))
+	return fail(KindUnreachable, "request to %s failed: %s", host, r.outside(err.Error()))
 }
 
-// x509Detail is a certificate error without its "x509: " prefix.
-func x509Detail(err error) string {
-	return CleanText(strings.TrimPrefix(err.Error(), "x509: "))
+// x509Detail is a certificate error without its "x509: " prefix, redacted.
+func (r redactor) x509Detail(err error) string {
+	return r.outside(strings.TrimPrefix(err.Error(), "x509: "))
 }
 
 // hostOf returns u's host and its host:port with the port the scheme implies.
@@ -227,14 +234,23 @@ func (r redactor) text(s string) string {
 	return s
 }
 
-// redact returns err as an *Error whose Reason and cause text hold no secret.
-// The cause still unwraps to the original error, for errors.Is and As.
+// outside prepares text that came from outside patchbay (a host, a library's
+// or a server's error text) for a Reason: secrets redacted, then cleaned for
+// the terminal.
+func (r redactor) outside(s string) string {
+	return CleanText(r.text(s))
+}
+
+// redact returns err as an *Error whose cause text holds no secret. The
+// Reason of an *Error was redacted when it was built and is kept as it is;
+// any other error's text is all from outside and is redacted whole. The
+// cause still unwraps to the original error, for errors.Is and As.
 func (r redactor) redact(err error) *Error {
 	e, ok := err.(*Error)
 	if !ok {
-		e = &Error{Kind: KindUnreachable, Reason: CleanText(err.Error()), Err: err}
+		e = &Error{Kind: KindUnreachable, Reason: r.outside(err.Error()), Err: err}
 	}
-	out := &Error{Kind: e.Kind, Reason: r.text(e.Reason)}
+	out := &Error{Kind: e.Kind, Reason: e.Reason}
 	if e.Err != nil {
 		text := e.Err.Error()
 		var urlErr *url.Error
@@ -248,13 +264,15 @@ func (r redactor) redact(err error) *Error {
 	return out
 }
 
-// url redacts the auth query parameters of a URL and any password in it.
+// url redacts, in a URL, the values of the auth query parameters and of
+// every parameter whose name looks secret (access_token=...), any password,
+// and the connection's secrets wherever else they appear.
 func (r redactor) url(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
-		return s
+		return r.text(s)
 	}
-	u.RawQuery = redactQuery(u.RawQuery, r.params)
+	u.RawQuery = redactQuery(u.RawQuery, func(name string) bool { return r.params[name] || IsSecretName(name) })
 	return r.text(u.Redacted())
 }
 

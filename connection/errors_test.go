@@ -160,3 +160,56 @@ func TestRedactorCoversEncodedForms(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactionKeepsPatchbaysOwnWords: a secret is redacted in what came
+// from outside (URLs, hosts, error text), never in the words patchbay writes
+// itself — the connection's name above all, which may well contain the
+// password ("httpbin (demo)" with Basic demo/demo).
+func TestRedactionKeepsPatchbaysOwnWords(t *testing.T) {
+	srv := newHTTPBin(t)
+	demo := Connection{Name: "httpbin (demo)", BaseURL: srv.URL, Auth: Auth{Type: AuthBasic, Username: "demo", Password: "demo"}}
+	base := strings.TrimPrefix(srv.URL, "http://")
+	wrongHost := "the URL points at " + Redacted + ".example.com, but connection 'httpbin (demo)' is for " + base +
+		" — use a path relative to the base URL"
+
+	if e := sendError(t, t.Context(), demo, Request{URL: "http://demo.example.com/x"}); e.Kind != KindInvalid || e.Reason != wrongHost {
+		t.Errorf("Send to another host: %v %q\nwant %q", e.Kind, e.Reason, wrongHost)
+	}
+	if _, err := demo.ResolveURL("http://demo.example.com/x", nil); err == nil || err.Error() != wrongHost {
+		t.Errorf("ResolveURL to another host: %v\nwant %q", err, wrongHost)
+	}
+	withTestPath := demo
+	withTestPath.TestPath = "http://demo.example.com/x"
+	if got := withTestPath.Validate().For("test_path"); got != wrongHost {
+		t.Errorf("Validate: test_path %q\nwant %q", got, wrongHost)
+	}
+	withTestPath.TestPath = "/basic-auth/demo/other"
+	if v := Test(t.Context(), withTestPath); v.Reason != "401 Unauthorized — the server rejected the credentials of connection 'httpbin (demo)'" {
+		t.Errorf("verdict %q", v.Reason)
+	}
+	badBase := demo
+	badBase.BaseURL = "http://demo.example.com:port"
+	if _, err := badBase.ResolveURL("/x", nil); err == nil || !strings.HasPrefix(err.Error(), "the base URL of connection 'httpbin (demo)' is not usable") {
+		t.Errorf("unusable base URL: %v", err)
+	}
+
+	// A password that is one of patchbay's own words leaves them alone.
+	addr := closedAddr(t)
+	for _, password := range []string{"connection", "nothing", "listening"} {
+		conn := Connection{Name: "n", BaseURL: "http://" + addr, Auth: Auth{Type: AuthBasic, Username: "u", Password: password}}
+		e := sendError(t, t.Context(), conn, Request{URL: "http://other.example.com/"})
+		if want := "the URL points at other.example.com, but connection 'n' is for " + addr; !strings.HasPrefix(e.Reason, want) {
+			t.Errorf("password %q: %q\nwant it to start %q", password, e.Reason, want)
+		}
+		e = sendError(t, t.Context(), conn, Request{URL: "/x"})
+		if want := "connection refused — nothing is listening on " + addr; e.Reason != want {
+			t.Errorf("password %q: %q\nwant %q", password, e.Reason, want)
+		}
+	}
+	// The address is the server's, so a secret in it is still redacted.
+	_, port, _ := net.SplitHostPort(addr)
+	conn := Connection{Name: "n", BaseURL: "http://" + addr, Auth: Auth{Type: AuthBasic, Username: "u", Password: port}}
+	if e, want := sendError(t, t.Context(), conn, Request{URL: "/x"}), "connection refused — nothing is listening on 127.0.0.1:"+Redacted; e.Reason != want {
+		t.Errorf("password %q: %q\nwant %q", port, e.Reason, want)
+	}
+}

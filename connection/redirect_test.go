@@ -135,13 +135,14 @@ func TestRedirectPolicy(t *testing.T) {
 	policy := redirectPolicy{scope: scope, credentials: []string{"Authorization", "Cookie", "X-Api-Key"}}
 	hop := func(target string) *http.Request {
 		r, _ := http.NewRequest("GET", target, nil)
-		r.Header = http.Header{"Authorization": {"a"}, "Cookie": {"c"}, "x-api-key": {"k"}, "Accept": {"*/*"}}
+		r.Header = http.Header{"Authorization": {"a"}, "Cookie": {"c"}, "x-api-key": {"k"}, "Accept": {"*/*"},
+			"Referer": {"https://api.example.com/?access_token=t"}, "X-Session-Id": {"s"}, "x-custom-token": {"t"}}
 		return r
 	}
 	via := make([]*http.Request, maxRedirects)
 
 	same := hop("https://api.example.com/next")
-	if err := policy.check(same, via); err != nil || len(same.Header) != 4 {
+	if err := policy.check(same, via); err != nil || len(same.Header) != 7 {
 		t.Errorf("same origin: err %v, headers %v; want all kept", err, same.Header)
 	}
 	for _, target := range []string{"https://other.example.com/", "http://api.example.com/", "https://api.example.com:444/"} {
@@ -150,10 +151,61 @@ func TestRedirectPolicy(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(r.Header) != 1 || r.Header.Get("Accept") == "" {
-			t.Errorf("%s: headers %v, want only Accept", target, r.Header)
+			t.Errorf("%s: headers %v, want only Accept (no credential, secret-looking header or Referer)", target, r.Header)
 		}
 	}
 	if err := policy.check(hop("https://api.example.com/"), append(via, via[0])); err != errTooManyRedirects {
 		t.Errorf("redirect 6: err %v, want errTooManyRedirects", err)
+	}
+}
+
+// TestRedirectToOtherOriginDropsTypedSecrets: credentials the user typed into
+// the request itself, under names the connection does not know, stay at the
+// origin — as headers and inside the Referer net/http adds on a redirect.
+func TestRedirectToOtherOriginDropsTypedSecrets(t *testing.T) {
+	a := newHTTPBin(t)
+	rec, b := newRecorder(t, false)
+	typedHeaders := []KV{{"X-Api-Key", "TYPEDHDR88"}, {"X-Auth-Token", "TYPEDHDR89"}, {"X-Trace", "visible"}}
+	for _, conn := range []Connection{
+		{Name: "bin", BaseURL: a.URL},
+		{Name: "basic", BaseURL: a.URL, Auth: Auth{Type: AuthBasic, Username: "u", Password: "pw-basic-secret"}},
+	} {
+		before := len(rec.requests())
+		resp := mustSend(t, conn, Request{
+			URL:     "/redirect-to",
+			Query:   []KV{{"url", b.URL + "/headers"}, {"access_token", "TYPEDTOKEN77"}},
+			Headers: typedHeaders,
+		})
+		seen := rec.requests()
+		if resp.Status != http.StatusOK || len(seen) != before+1 {
+			t.Fatalf("%s: the redirect was not followed to the other origin (status %d)", conn.Name, resp.Status)
+		}
+		got := seen[len(seen)-1]
+		all := got.URL.String()
+		for name, vs := range got.Header {
+			all += "\n" + name + ": " + strings.Join(vs, ", ")
+		}
+		for _, secret := range []string{"TYPEDHDR88", "TYPEDHDR89", "TYPEDTOKEN77", "pw-basic-secret"} {
+			if strings.Contains(all, secret) {
+				t.Errorf("%s: the other origin received %q in\n%s", conn.Name, secret, all)
+			}
+		}
+		if ref := got.Header.Get("Referer"); ref != "" {
+			t.Errorf("%s: the other origin received Referer %q", conn.Name, ref)
+		}
+		if got.Header.Get("X-Trace") != "visible" {
+			t.Errorf("%s: a header that is no credential was dropped too: %v", conn.Name, got.Header)
+		}
+
+		// Within the origin the typed headers are the user's to send.
+		e := parseEcho(t, mustSend(t, conn, Request{
+			URL:     "/redirect-to",
+			Query:   []KV{{"url", "/headers"}, {"access_token", "TYPEDTOKEN77"}},
+			Headers: typedHeaders,
+		}))
+		if e.header("X-Api-Key") != "TYPEDHDR88" || e.header("X-Auth-Token") != "TYPEDHDR89" ||
+			!strings.Contains(e.header("Referer"), "access_token=TYPEDTOKEN77") {
+			t.Errorf("%s: a same-origin redirect lost the typed headers: %v", conn.Name, e.Headers)
+		}
 	}
 }

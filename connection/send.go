@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -59,6 +61,19 @@ func (r Response) Header(name string) string {
 		}
 	}
 	return ""
+}
+
+// StatusLine is the status as people read it: StatusText ("404 Not Found"),
+// or when that is empty (a response not made by Send) the code with the
+// phrase net/http knows for it, or the bare code.
+func (r Response) StatusLine() string {
+	if r.StatusText != "" {
+		return r.StatusText
+	}
+	if text := http.StatusText(r.Status); text != "" {
+		return fmt.Sprintf("%d %s", r.Status, text)
+	}
+	return strconv.Itoa(r.Status)
 }
 
 // Send sends req through conn: resolves the URL against the base URL, applies
@@ -118,7 +133,7 @@ func send(ctx context.Context, conn Connection, req Request) (Response, error) {
 	}
 	hreq, err := http.NewRequestWithContext(sendCtx, method, target.String(), body)
 	if err != nil {
-		return Response{}, invalid("the request cannot be built: %s", unwrapURLError(err))
+		return Response{}, invalid("the request cannot be built: %s", conn.redactor().outside(unwrapURLError(err).Error()))
 	}
 	if err := setRequestHeaders(hreq, req.Headers, conn.CaseSensitiveHeaders); err != nil {
 		return Response{}, err
@@ -133,12 +148,12 @@ func send(ctx context.Context, conn Connection, req Request) (Response, error) {
 	start := time.Now()
 	hresp, err := client.Do(hreq)
 	if err != nil {
-		return Response{}, describe(err, ctx, sendCtx, timeout, target)
+		return Response{}, describe(conn.redactor(), err, ctx, sendCtx, timeout, target)
 	}
 	defer hresp.Body.Close()
 	respBody, size, err := readCapped(hresp.Body, bodyLimit)
 	if err != nil {
-		return Response{}, describe(err, ctx, sendCtx, timeout, hresp.Request.URL)
+		return Response{}, describe(conn.redactor(), err, ctx, sendCtx, timeout, hresp.Request.URL)
 	}
 	elapsed := time.Since(start)
 
@@ -235,18 +250,18 @@ func sortedHeaders(h http.Header) []KV {
 	return kvs
 }
 
-// redactSent replaces every credential in a sent request with Redacted: the
-// values of credential headers and auth query parameters by name, and any
-// secret of the connection wherever else it appears.
+// redactSent replaces every credential in a sent request with Redacted: by
+// name, the values of the connection's credential headers and auth query
+// parameters and of every header and parameter whose name looks secret
+// (IsSecretName: what the user typed, such as X-Api-Key or access_token);
+// and any secret of the connection wherever else it appears.
 func redactSent(s SentRequest, conn Connection, redact redactor) SentRequest {
 	credentials := conn.credentialHeaders()
 	headers := make([]KV, len(s.Headers))
 	for i, h := range s.Headers {
 		headers[i] = KV{Key: h.Key, Value: redact.text(h.Value)}
-		for _, name := range credentials {
-			if strings.EqualFold(h.Key, name) {
-				headers[i].Value = Redacted
-			}
+		if IsSecretName(h.Key) || slices.ContainsFunc(credentials, func(name string) bool { return strings.EqualFold(h.Key, name) }) {
+			headers[i].Value = Redacted
 		}
 	}
 	s.Headers = headers

@@ -198,3 +198,62 @@ func sortedStrings(s []string) bool {
 	}
 	return true
 }
+
+// TestSentRequestRedactsTypedSecrets: credentials typed into the request
+// under names the connection does not know are redacted by their names.
+func TestSentRequestRedactsTypedSecrets(t *testing.T) {
+	srv := newHTTPBin(t)
+	for _, conn := range []Connection{
+		{Name: "bin", BaseURL: srv.URL},
+		{Name: "basic", BaseURL: srv.URL, Auth: Auth{Type: AuthBasic, Username: "u", Password: "pw-basic-secret"}},
+	} {
+		resp := mustSend(t, conn, Request{
+			URL:     "/anything?page=1&api%5Ftoken=TYPEDTOKEN76",
+			Query:   []KV{{"access_token", "TYPEDTOKEN77"}, {"q", "visible"}},
+			Headers: []KV{{"X-Api-Key", "TYPEDHDR88"}, {"x-session-id", "TYPEDHDR89"}, {"X-Trace", "visible"}},
+		})
+		e := parseEcho(t, resp)
+		if e.header("X-Api-Key") != "TYPEDHDR88" || e.arg("access_token") != "TYPEDTOKEN77" {
+			t.Fatalf("%s: the typed credentials were not sent: %s", conn.Name, resp.Body)
+		}
+		sent := resp.Request
+		text := sent.URL
+		for _, h := range sent.Headers {
+			text += "\n" + h.Key + ": " + h.Value
+		}
+		for _, secret := range []string{"TYPEDTOKEN76", "TYPEDTOKEN77", "TYPEDHDR88", "TYPEDHDR89"} {
+			if strings.Contains(text, secret) {
+				t.Errorf("%s: the sent request shows the typed secret %q:\n%s", conn.Name, secret, text)
+			}
+		}
+		for name, want := range map[string]string{"X-Api-Key": Redacted, "X-Session-Id": Redacted, "X-Trace": "visible"} {
+			if got := headerValues(sent.Headers, name); len(got) != 1 || got[0] != want {
+				t.Errorf("%s: header %s shown as %q, want %q", conn.Name, name, got, want)
+			}
+		}
+		u, err := url.Parse(sent.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		if q.Get("access_token") != Redacted || q.Get("api_token") != Redacted || q.Get("page") != "1" || q.Get("q") != "visible" {
+			t.Errorf("%s: sent URL %s; want access_token and api_token redacted, page and q kept", conn.Name, sent.URL)
+		}
+	}
+}
+
+func TestStatusLine(t *testing.T) {
+	for _, tc := range []struct {
+		resp Response
+		want string
+	}{
+		{Response{Status: 404, StatusText: "404 Not Found"}, "404 Not Found"},
+		{Response{Status: 599, StatusText: "599 Network Timeout"}, "599 Network Timeout"},
+		{Response{Status: 201}, "201 Created"},
+		{Response{Status: 599}, "599"},
+	} {
+		if got := tc.resp.StatusLine(); got != tc.want {
+			t.Errorf("%+v: StatusLine %q, want %q", tc.resp, got, tc.want)
+		}
+	}
+}

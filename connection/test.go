@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // Verdict is the outcome of testing a connection, in plain words.
@@ -12,23 +13,32 @@ type Verdict struct {
 	OK       bool
 	Reason   string    // "connected — 200 OK from GET https://api.example.com/me", "401 Unauthorized — the server rejected the credentials of connection 'Jira'"
 	Response *Response // nil when nothing came back
+	// Kind says why nothing came back (Response is nil): KindInvalid when
+	// the connection itself must be fixed first, else the failure's kind.
+	// It is zero when a response came back.
+	Kind ErrorKind
 }
 
 // Test sends GET to the connection's TestPath (default: the base URL) and
 // judges the result: 2xx and 3xx pass; 401 is bad credentials, 403 no
 // permission, 404 a wrong test path or base URL, 5xx a server failure;
-// transport errors are unreachable, TLS or timeout.
+// transport errors are unreachable, TLS or timeout. A connection that is
+// not valid, or has neither a base URL nor an absolute test path, is not
+// sent at all: its verdict is of KindInvalid.
 func Test(ctx context.Context, conn Connection) Verdict {
 	if errs := conn.Validate(); len(errs) > 0 {
-		return Verdict{Reason: fmt.Sprintf("connection '%s' is not complete: %s", conn.Name, errs[0].Msg)}
+		return Verdict{Kind: KindInvalid, Reason: fmt.Sprintf("connection '%s' is not complete: %s", conn.Name, errs[0].Msg)}
+	}
+	if strings.TrimSpace(conn.BaseURL) == "" && !isAbsoluteURL(strings.TrimSpace(conn.TestPath)) {
+		return Verdict{Kind: KindInvalid, Reason: fmt.Sprintf("connection '%s' has no base URL, so there is nothing to test — set a base URL, or a test path that is a full http:// or https:// URL", conn.Name)}
 	}
 	resp, err := Send(ctx, conn, Request{Method: http.MethodGet, URL: conn.TestPath})
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) {
-			return Verdict{Reason: e.Reason}
+			return Verdict{Kind: e.Kind, Reason: e.Reason}
 		}
-		return Verdict{Reason: CleanText(err.Error())}
+		return Verdict{Kind: KindUnreachable, Reason: CleanText(err.Error())}
 	}
 	return Verdict{OK: resp.Status < 400, Reason: judge(conn, resp), Response: &resp}
 }

@@ -56,15 +56,17 @@ func (c Connection) ResolveURL(ref string, query []KV) (string, error) {
 
 // resolve returns the URL to request and the origin the connection's
 // credentials are scoped to: the base URL's, or with no base URL the
-// request's own.
+// request's own. In its errors the URLs and parse errors are redacted, the
+// connection's name is not.
 func (c Connection) resolve(ref string, query []KV) (*url.URL, origin, error) {
+	outside := func(s string) string { return c.redactor().outside(s) }
 	ref = strings.TrimSpace(ref)
 	ref, _, _ = strings.Cut(ref, "#") // a fragment never goes on the wire
 	var base *url.URL
 	if c.BaseURL != "" {
 		b, err := parseHTTPURL(strings.TrimSpace(c.BaseURL))
 		if err != nil {
-			return nil, origin{}, invalid("the base URL of connection '%s' is not usable: %s", c.Name, err)
+			return nil, origin{}, invalid("the base URL of connection '%s' is not usable: %s", c.Name, outside(err.Error()))
 		}
 		b.Fragment, b.RawFragment = "", ""
 		base = b
@@ -81,11 +83,11 @@ func (c Connection) resolve(ref string, query []KV) (*url.URL, origin, error) {
 		}
 		u, err := parseHTTPURL(ref)
 		if err != nil {
-			return nil, origin{}, invalid("the URL is not usable: %s", err)
+			return nil, origin{}, invalid("the URL is not usable: %s", outside(err.Error()))
 		}
 		if base != nil && !originOf(base).admits(u) {
 			return nil, origin{}, invalid("the URL points at %s, but connection '%s' is for %s — use a path relative to the base URL",
-				u.Host, c.Name, base.Host)
+				outside(u.Host), c.Name, outside(base.Host))
 		}
 		target = u
 	case base == nil:
@@ -97,7 +99,7 @@ func (c Connection) resolve(ref string, query []KV) (*url.URL, origin, error) {
 		if refPath != "" {
 			p, err := url.Parse("/" + strings.TrimLeft(refPath, "/"))
 			if err != nil {
-				return nil, origin{}, invalid("the URL path %q is not usable: %s", refPath, unwrapURLError(err))
+				return nil, origin{}, invalid("the URL path %q is not usable: %s", outside(refPath), outside(unwrapURLError(err).Error()))
 			}
 			joined.Path = strings.TrimRight(base.Path, "/") + p.Path
 			joined.RawPath = ""
@@ -108,7 +110,7 @@ func (c Connection) resolve(ref string, query []KV) (*url.URL, origin, error) {
 		target = &joined
 	}
 
-	target.RawQuery = escapeQuery(joinQuery(target.RawQuery, encodeQuery(query)))
+	target.RawQuery = escapeQuery(joinQuery(target.RawQuery, EncodeQuery(query)))
 	scope := originOf(target)
 	if base != nil {
 		scope = originOf(base)
@@ -169,8 +171,9 @@ func joinQuery(parts ...string) string {
 	return strings.Join(kept, "&")
 }
 
-// encodeQuery encodes kvs in order, leaving out rows without a name.
-func encodeQuery(kvs []KV) string {
+// EncodeQuery encodes kvs as a query string or form body, in their order
+// (url.Values.Encode would sort them), leaving out rows without a name.
+func EncodeQuery(kvs []KV) string {
 	var b strings.Builder
 	for _, kv := range kvs {
 		if kv.Key == "" {
@@ -233,13 +236,14 @@ func withQueryParams(rawQuery string, params []KV) string {
 		}
 		return pair
 	})
-	return joinQuery(kept, encodeQuery(params))
+	return joinQuery(kept, EncodeQuery(params))
 }
 
-// redactQuery replaces the values of the named parameters with Redacted.
-func redactQuery(rawQuery string, names map[string]bool) string {
+// redactQuery replaces with Redacted the values of the parameters whose
+// (decoded) name secret reports.
+func redactQuery(rawQuery string, secret func(name string) bool) string {
 	return mapQuery(rawQuery, func(name, pair string) string {
-		if names[name] {
+		if secret(name) {
 			return pair[:strings.IndexByte(pair+"=", '=')] + "=" + Redacted
 		}
 		return pair

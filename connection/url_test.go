@@ -82,7 +82,10 @@ func TestQueryHelpers(t *testing.T) {
 		t.Errorf("withQueryParams = %q", got)
 	}
 	names := map[string]bool{"api_key": true}
-	if got := redactQuery("a=1&api_key=s&api%5Fkey=t&api_key", names); got != "a=1&api_key="+Redacted+"&api%5Fkey="+Redacted+"&api_key="+Redacted {
+	if got := redactQuery("a=1&api_key=s&api%5Fkey=t&api_key", func(name string) bool { return names[name] }); got != "a=1&api_key="+Redacted+"&api%5Fkey="+Redacted+"&api_key="+Redacted {
 		t.Errorf("redactQuery = %q", got)
+	}
+	if got := EncodeQuery([]KV{{"b", "x y"}, {"", "dropped"}, {"a&", "1=2"}}); got != "b=x+y&a%26=1%3D2" {
+		t.Errorf("EncodeQuery = %q, want the named rows in order, escaped", got)
 	}
 }

@@ -10,7 +10,9 @@ import (
 // used, and returns one FieldError per problem, keyed by the command line's
 // field names. Rows of header and query auth are keyed by their position:
 // header.0 is the first header row, query.2 the third parameter. A list
-// that needs a row but has none reports on row 0.
+// that needs a row but has none reports on row 0. A connection with
+// credentials needs a base URL: they are scoped to its origin, and without
+// one they would go to whatever absolute URL an action names.
 func (c Connection) Validate() FieldErrors {
 	var errs FieldErrors
 	if strings.TrimSpace(c.Name) == "" {
@@ -18,6 +20,8 @@ func (c Connection) Validate() FieldErrors {
 	}
 	if msg := baseURLProblem(c.BaseURL); msg != "" {
 		errs = append(errs, FieldError{"base_url", msg})
+	} else if strings.TrimSpace(c.BaseURL) == "" && c.hasCredentials() {
+		errs = append(errs, FieldError{"base_url", "base URL is required: credentials are only sent to it"})
 	}
 	errs = append(errs, c.validateAuth()...)
 	if c.Timeout < 0 {
@@ -31,8 +35,14 @@ func (c Connection) Validate() FieldErrors {
 	return errs
 }
 
+// hasCredentials reports whether the connection's auth type sends any.
+func (c Connection) hasCredentials() bool {
+	return c.Auth.Type != "" && c.Auth.Type != AuthNone
+}
+
 // baseURLProblem says what is wrong with a base URL, or "" when it is fine.
-// An empty base URL is fine: requests then carry absolute URLs.
+// An empty base URL is fine here (Validate asks for one when the connection
+// has credentials): requests then carry absolute URLs.
 func baseURLProblem(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {

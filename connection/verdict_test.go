@@ -27,10 +27,28 @@ func TestVerdicts(t *testing.T) {
 		{"405", Connection{Name: "bin", BaseURL: srv.URL, TestPath: "/post"}, false, "405 Method Not Allowed — the server refused GET " + srv.URL + "/post"},
 		{"refused", Connection{Name: "dead", BaseURL: "http://" + closedAddr(t)}, false, "connection refused — nothing is listening on "},
 		{"invalid", Connection{Name: "", BaseURL: srv.URL}, false, "connection '' is not complete: name is required"},
+		{"credentials without base URL", Connection{Name: "Jira", TestPath: srv.URL + "/get", Auth: Auth{Type: AuthBasic, Username: "u", Password: "p"}},
+			false, "connection 'Jira' is not complete: base URL is required: credentials are only sent to it"},
+		{"no base URL", Connection{Name: "bare"}, false,
+			"connection 'bare' has no base URL, so there is nothing to test — set a base URL, or a test path that is a full http:// or https:// URL"},
+		{"no base URL, relative test path", Connection{Name: "bare", TestPath: "/get"}, false,
+			"connection 'bare' is not complete: the URL must start with http:// or https:// because connection 'bare' has no base URL"},
+		{"no base URL, absolute test path", Connection{Name: "bare", TestPath: srv.URL + "/get"}, true, "connected — 200 OK from GET " + srv.URL + "/get"},
 	} {
 		v := Test(t.Context(), tc.conn)
 		if v.OK != tc.ok || !strings.HasPrefix(v.Reason, tc.reason) {
 			t.Errorf("%s: OK %v %q; want %v %q", tc.name, v.OK, v.Reason, tc.ok, tc.reason)
+		}
+		// Kind says why nothing came back; a connection to fix is KindInvalid.
+		var want ErrorKind
+		switch tc.name {
+		case "refused":
+			want = KindUnreachable
+		case "invalid", "credentials without base URL", "no base URL", "no base URL, relative test path":
+			want = KindInvalid
+		}
+		if v.Kind != want || (want == 0) != (v.Response != nil) {
+			t.Errorf("%s: Kind %v, response %v; want Kind %v", tc.name, v.Kind, v.Response != nil, want)
 		}
 		if strings.Contains(v.Reason, "wrong") {
 			t.Errorf("%s: the password shows in the verdict: %q", tc.name, v.Reason)

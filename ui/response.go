@@ -124,7 +124,7 @@ func (p *responsePane) content() string {
 	}
 	r := p.resp
 	var b strings.Builder
-	b.WriteString(st.status(r.Status).Render(connection.CleanText(statusText(r))))
+	b.WriteString(st.status(r.Status).Render(connection.CleanText(r.StatusLine())))
 	b.WriteString(st.Faint.Render(fmt.Sprintf("  %s · %s", formatDuration(r.Duration), formatSize(r.Size))))
 	if r.Truncated {
 		b.WriteString(st.Warning.Render(fmt.Sprintf("  (showing the first %s)", formatSize(int64(len(r.Body))))))
@@ -161,13 +161,6 @@ func renderBody(body []byte, contentType string, width int, st *Styles) string {
 			" but the body is not JSON ("+wizard.ValidateJSON(string(body)).Error()+"); shown as text.", width, " ")) + "\n"
 	}
 	return note + ansi.Hardwrap(connection.CleanText(string(text)), width, true)
-}
-
-func statusText(r *connection.Response) string {
-	if r.StatusText != "" {
-		return r.StatusText
-	}
-	return fmt.Sprint(r.Status)
 }
 
 func (p *responsePane) View() string {

@@ -158,7 +158,7 @@ func reviewView(st *Styles, w *wizard.Wizard, width int) string {
 	}
 	row("Options", st.Faint.Render(fmt.Sprintf("timeout %s · at most 5 redirects · credentials stay on %s", timeout, hostOf(w.FullURL()))))
 	if resp != nil {
-		row("Sample", st.status(resp.Status).Render(connection.CleanText(statusText(resp)))+
+		row("Sample", st.status(resp.Status).Render(connection.CleanText(resp.StatusLine()))+
 			st.Faint.Render(fmt.Sprintf("  %s · %s", formatDuration(resp.Duration), formatSize(resp.Size))))
 	}
 	b.WriteString("\n" + st.SectionTitle.Render("Input fields") + st.Faint.Render("  what the request takes") + "\n")

@@ -2,7 +2,6 @@ package wizard
 
 import (
 	"bytes"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -82,38 +81,13 @@ func (s spec) request() connection.Request {
 		}
 	case BodyForm:
 		if len(s.Form) > 0 {
-			req.Body = []byte(encodeQuery(s.Form))
-			if _, ok := header(req.Headers, "Content-Type"); !ok {
+			req.Body = []byte(connection.EncodeQuery(s.Form))
+			if _, ok := connection.HeaderValue(req.Headers, "Content-Type"); !ok {
 				req.Headers = append(req.Headers, connection.KV{Key: "Content-Type", Value: "application/x-www-form-urlencoded"})
 			}
 		}
 	}
 	return req
-}
-
-// encodeQuery encodes kvs in their order (url.Values.Encode would sort them).
-func encodeQuery(kvs []connection.KV) string {
-	var b strings.Builder
-	for i, kv := range kvs {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(url.QueryEscape(kv.Key))
-		b.WriteByte('=')
-		b.WriteString(url.QueryEscape(kv.Value))
-	}
-	return b.String()
-}
-
-// header returns the value of the first row named name, compared
-// case-insensitively.
-func header(kvs []connection.KV, name string) (string, bool) {
-	for _, kv := range kvs {
-		if strings.EqualFold(strings.TrimSpace(kv.Key), name) {
-			return kv.Value, true
-		}
-	}
-	return "", false
 }
 
 // sameRequest reports whether a and b would send the same thing; nil and
@@ -131,22 +105,7 @@ func cloneRequest(r connection.Request) connection.Request {
 	return r
 }
 
-// secretNames are request field names whose values are credentials.
-var secretNames = []string{"token", "secret", "password", "passwd", "apikey", "api-key", "api_key", "session", "signature", "credential"}
-
 // IsSecret reports whether a header, query or form field called name
-// probably carries a credential (Authorization, Cookie, X-Api-Key,
-// access_token, ...), so its value should be masked when shown.
-func IsSecret(name string) bool {
-	n := strings.ToLower(strings.TrimSpace(name))
-	switch n {
-	case "authorization", "proxy-authorization", "cookie", "key", "x-key", "access_key":
-		return true
-	}
-	for _, s := range secretNames {
-		if strings.Contains(n, s) {
-			return true
-		}
-	}
-	return false
-}
+// probably carries a credential, so its value should be masked when shown;
+// see connection.IsSecretName.
+func IsSecret(name string) bool { return connection.IsSecretName(name) }

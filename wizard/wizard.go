@@ -228,7 +228,7 @@ func (w *Wizard) Recommendations() []Recommendation {
 	var recs []Recommendation
 	if s.BodyType == BodyJSON && s.Body != "" {
 		jsonType := connection.KV{Key: "Content-Type", Value: "application/json"}
-		ct, ok := header(s.Headers, "Content-Type")
+		ct, ok := connection.HeaderValue(s.Headers, "Content-Type")
 		switch {
 		case !ok:
 			recs = append(recs, Recommendation{Message: "JSON body: add Content-Type: application/json", Header: jsonType})

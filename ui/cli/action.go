@@ -182,22 +182,13 @@ func (e *env) actionAdd(args []string) int {
 // one line.
 func (e *env) recommend(w *wizard.Wizard) {
 	for _, r := range w.Recommendations() {
-		if r.Header.Key != "" && !hasHeader(w.Headers, r.Header.Key) {
+		if _, ok := connection.HeaderValue(w.Headers, r.Header.Key); r.Header.Key != "" && !ok {
 			w.Accept(r)
 			fmt.Fprintf(e.stderr, "patchbay: added the header '%s: %s' the wizard recommends; pass --header to choose another\n", r.Header.Key, r.Header.Value)
 			continue
 		}
 		fmt.Fprintf(e.stderr, "patchbay: note: %s\n", r.Message)
 	}
-}
-
-func hasHeader(kvs []connection.KV, name string) bool {
-	for _, kv := range kvs {
-		if strings.EqualFold(strings.TrimSpace(kv.Key), name) {
-			return true
-		}
-	}
-	return false
 }
 
 // resolveBodyType picks the body type from --body-type, or from which of

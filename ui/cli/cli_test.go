@@ -26,6 +26,20 @@ func patchbay(t *testing.T, db string, args ...string) result {
 	return result{code, stdout.String(), stderr.String()}
 }
 
+// ttyBuffer stands in for a terminal: isTerminal says yes to it.
+type ttyBuffer struct{ bytes.Buffer }
+
+func (*ttyBuffer) terminal() bool { return true }
+
+// patchbayOnTerminal is patchbay with stdout on a terminal.
+func patchbayOnTerminal(t *testing.T, db string, args ...string) result {
+	t.Helper()
+	var stdout ttyBuffer
+	var stderr bytes.Buffer
+	code := Main(append([]string{"--db", db}, args...), strings.NewReader(""), &stdout, &stderr)
+	return result{code, stdout.String(), stderr.String()}
+}
+
 // must runs patchbay and fails the test unless it exits 0.
 func must(t *testing.T, db string, args ...string) result {
 	t.Helper()

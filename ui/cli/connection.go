@@ -166,7 +166,7 @@ func (e *env) connectionTest(args []string) int {
 	pos, help, err := parse(fs, args)
 	switch {
 	case help:
-		fmt.Fprint(e.stdout, "Usage: patchbay connection test NAME [--json]\n\nSends a test request (GET to the connection's test_path, default its base URL)\nand says whether it worked. Exit 0 if it did, 1 if the server answered but\nrefused, 3 if nothing came back.\n")
+		fmt.Fprint(e.stdout, "Usage: patchbay connection test NAME [--json]\n\nSends a test request (GET to the connection's test_path, default its base URL)\nand says whether it worked. Exit 0 if it did, 1 if the server answered but\nrefused, 2 if the connection must be fixed before it can be tested (no base\nURL, a missing field), 3 if nothing came back.\n")
 		return exitOK
 	case err != nil:
 		return e.usageError("connection test", "%v", err)
@@ -190,6 +190,8 @@ func (e *env) connectionTest(args []string) int {
 	v := connection.Test(ctx, conn)
 	code = exitOK
 	switch {
+	case v.Response == nil && v.Kind == connection.KindInvalid:
+		code = exitUsage
 	case v.Response == nil && !v.OK:
 		code = exitNetwork
 	case !v.OK:

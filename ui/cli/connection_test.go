@@ -136,6 +136,23 @@ func TestConnectionTest(t *testing.T) {
 	}
 }
 
+// TestConnectionTestWithoutBaseURL: a connection that cannot be tested as it
+// is must be fixed, which is exit 2, not a network failure.
+func TestConnectionTestWithoutBaseURL(t *testing.T) {
+	db := newDB(t)
+	must(t, db, "connection", "add", "bare", "--auth", "none")
+	r := patchbay(t, db, "connection", "test", "bare")
+	wantExit(t, r, exitUsage, "connection 'bare' has no base URL, so there is nothing to test")
+	r = patchbay(t, db, "connection", "test", "bare", "--json")
+	v := decode[map[string]any](t, r.stdout)
+	if r.code != exitUsage || v["ok"] != false || v["status"] != nil || !strings.Contains(v["reason"].(string), "no base URL") {
+		t.Errorf("exit %d, --json gave %v", r.code, v)
+	}
+	// Credentials are scoped to the base URL, so they need one.
+	r = patchbay(t, db, "connection", "add", "keyed", "--auth", "apikey", "--field", "key=k")
+	wantExit(t, r, exitUsage, "--base-url: base URL is required: credentials are only sent to it")
+}
+
 func TestConnectionConnectIsOnlyForOAuth(t *testing.T) {
 	db := newDB(t)
 	must(t, db, "connection", "add", "b", "--auth", "basic", "--base-url", "https://example.com", "--field", "username=u")

@@ -8,6 +8,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -16,6 +17,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mattn/go-isatty"
 
@@ -69,7 +71,8 @@ Global flags:
 Exit codes:
   0  success; run: a 2xx or 3xx response
   1  run: a 4xx or 5xx response; connection test: the server answered but the test failed
-  2  bad usage, or an unknown action, connection or variable
+  2  bad usage, or an unknown action, connection or variable, or a connection
+     or request that must be fixed before it can be sent (e.g. no base URL)
   3  a network, TLS or timeout error, or canceled with Ctrl+C
   4  the database could not be opened (or read or written)
 `
@@ -254,18 +257,84 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, ", ") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
+// terminalWriter is a writer that says itself whether it is a terminal;
+// tests pass one to Main to stand in for a terminal.
+type terminalWriter interface {
+	io.Writer
+	terminal() bool
+}
+
 // isTerminal reports whether w is a terminal, where untrusted text must be
-// cleaned before it is written.
+// cleaned (plain output) or escaped (JSON) before it is written.
 func isTerminal(w io.Writer) bool {
+	if tw, ok := w.(terminalWriter); ok {
+		return tw.terminal()
+	}
 	f, ok := w.(*os.File)
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
-// writeJSON writes v as one line of JSON, without escaping <, > and &.
+// writeJSON writes v as one line of JSON, without escaping <, > and &. On a
+// terminal it also escapes the runes encoding/json leaves raw that a
+// terminal acts on (see escapeForTerminal); the JSON means the same.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	out := b.Bytes()
+	if isTerminal(w) {
+		out = escapeForTerminal(out)
+	}
+	_, err := w.Write(out)
+	return err
+}
+
+// escapeForTerminal rewrites, in encoded JSON, the runes a terminal would act
+// on that encoding/json leaves raw — C1 controls (U+0080–U+009F, U+009B
+// being a one-character CSI), bidi controls (U+202A–U+202E, U+2066–U+2069),
+// U+2028 and U+2029 — as \uXXXX, and invalid UTF-8 as \ufffd, which is what
+// a JSON decoder makes of it. Outside strings JSON holds only ASCII, so
+// every such rune is inside a string, where the escape stands for it.
+// encoding/json has already escaped the C0 controls.
+func escapeForTerminal(js []byte) []byte {
+	var b bytes.Buffer
+	kept := 0 // js[kept:i] is safe and not yet written
+	for i := 0; i < len(js); {
+		if js[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(js[i:])
+		if !actsOnTerminal(r) && !(r == utf8.RuneError && size == 1) {
+			i += size
+			continue
+		}
+		if b.Len() == 0 {
+			b.Grow(len(js) + 16)
+		}
+		b.Write(js[kept:i])
+		fmt.Fprintf(&b, `\u%04x`, r)
+		i += size
+		kept = i
+	}
+	if kept == 0 {
+		return js
+	}
+	b.Write(js[kept:])
+	return b.Bytes()
+}
+
+// actsOnTerminal reports whether a terminal may treat r as a control rather
+// than print it: a C1 control, a bidi override or isolate, or a line or
+// paragraph separator.
+func actsOnTerminal(r rune) bool {
+	return r >= 0x80 && r <= 0x9f ||
+		r >= 0x202a && r <= 0x202e ||
+		r >= 0x2066 && r <= 0x2069 ||
+		r == 0x2028 || r == 0x2029
 }
 
 // quote writes a user-given name in messages.

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -216,7 +215,7 @@ func (e *env) writeBody(resp connection.Response) error {
 // writeFull prints the status line, headers, a blank line and the body.
 func (e *env) writeFull(resp connection.Response) error {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s %s\n", proto(resp), statusText(resp))
+	fmt.Fprintf(&b, "%s %s\n", proto(resp), resp.StatusLine())
 	for _, h := range resp.Headers {
 		fmt.Fprintf(&b, "%s: %s\n", h.Key, h.Value)
 	}
@@ -238,18 +237,12 @@ func proto(resp connection.Response) string {
 	return "HTTP/1.1"
 }
 
-func statusText(resp connection.Response) string {
-	if resp.StatusText != "" {
-		return resp.StatusText
-	}
-	return fmt.Sprintf("%d %s", resp.Status, http.StatusText(resp.Status))
-}
-
 func isBinary(b []byte) bool {
 	return !utf8.Valid(b) || bytes.IndexByte(b, 0) >= 0
 }
 
-// runOutput is `patchbay run --json`.
+// runOutput is `patchbay run --json`. Its body and headers are the server's
+// text; writeJSON escapes what a terminal would act on.
 type runOutput struct {
 	Action       string              `json:"action"`
 	Connection   string              `json:"connection"`
@@ -275,7 +268,7 @@ func runJSON(action, conn string, resp connection.Response) runOutput {
 		Action:     action,
 		Connection: conn,
 		Status:     resp.Status,
-		StatusText: statusText(resp),
+		StatusText: resp.StatusLine(),
 		DurationMS: float64(resp.Duration.Microseconds()) / 1000,
 		Size:       resp.Size,
 		Truncated:  resp.Truncated,

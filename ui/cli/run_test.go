@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"patchbay/store"
 )
@@ -138,6 +141,7 @@ func TestRunJSON(t *testing.T) {
 func TestRunExitCodes(t *testing.T) {
 	db, _ := runFixture(t)
 	must(t, db, "connection", "add", "down", "--auth", "none", "--base-url", closedURL(t))
+	must(t, db, "connection", "add", "bare", "--auth", "none")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -154,6 +158,7 @@ func TestRunExitCodes(t *testing.T) {
 		{"two names", []string{"echo", "missing"}, exitUsage, nil},
 		{"--full and --json", []string{"echo", "--full", "--json"}, exitUsage, nil},
 		{"refused", []string{"get json", "--connection", "down"}, exitNetwork, nil},
+		{"connection without base URL", []string{"get json", "--connection", "bare"}, exitUsage, []string{"no base URL"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := patchbay(t, db, append([]string{"run"}, tc.args...)...)
@@ -179,5 +184,127 @@ func TestRunConnectionOverride(t *testing.T) {
 	}
 	if v["connection"] != "other" {
 		t.Errorf("connection %v", v["connection"])
+	}
+}
+
+// TestRunHidesTypedSecrets: credentials typed into an action (not the
+// connection's) are redacted in the request --json reports and in history.
+func TestRunHidesTypedSecrets(t *testing.T) {
+	db, _ := runFixture(t)
+	must(t, db, "action", "add", "typed", "--connection", "bin", "--url", "/anything",
+		"--query", "access_token=TYPEDTOKEN77", "--query", "page=2", "--header", "X-Api-Key: TYPEDHDR88")
+	r := must(t, db, "run", "typed", "--json")
+	v := decode[map[string]any](t, r.stdout)
+	if echo, _ := v["body"].(map[string]any); echo == nil || !strings.Contains(r.stdout, "TYPEDHDR88") {
+		t.Fatalf("httpbin did not receive the typed header: %v", v["body"])
+	}
+	req, _ := json.Marshal(v["request"])
+	for _, secret := range []string{"TYPEDTOKEN77", "TYPEDHDR88"} {
+		if strings.Contains(string(req), secret) {
+			t.Errorf("--json shows the typed secret %s in the request: %s", secret, req)
+		}
+	}
+	if !strings.Contains(string(req), "page=2") {
+		t.Errorf("the request lost its other parameters: %s", req)
+	}
+
+	st, err := store.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	a, err := st.ActionByName("typed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := st.Runs(a.ID)
+	if err != nil || len(runs) != 1 || runs[0].Response == nil {
+		t.Fatalf("history: %+v, %v", runs, err)
+	}
+	kept, _ := json.Marshal(runs[0].Response.Request)
+	for _, secret := range []string{"TYPEDTOKEN77", "TYPEDHDR88"} {
+		if strings.Contains(string(kept), secret) {
+			t.Errorf("history keeps the typed secret %s: %s", secret, kept)
+		}
+	}
+}
+
+// terminalRunes are runes a terminal acts on that encoding/json leaves raw.
+const terminalRunes = "\u0085\u009b\u009d\u202a\u202e\u2066\u2069\u2028\u2029"
+
+func hasTerminalRunes(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return strings.ContainsRune(terminalRunes, r) }) ||
+		!utf8.ValidString(s)
+}
+
+// TestRunJSONOnTerminal: on a terminal `run --json` escapes what the server
+// sent that a terminal would act on; the JSON still means the same. Through a
+// pipe it is left alone.
+func TestRunJSONOnTerminal(t *testing.T) {
+	evil := "a\u202eb\u009b31mc\u2028d\u0085e\u2066f"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Evil", evil)
+		if r.URL.Path == "/text" {
+			w.Write([]byte(evil))
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]any{"name": evil, evil: []string{evil}})
+	}))
+	t.Cleanup(srv.Close)
+	db := newDB(t)
+	must(t, db, "connection", "add", "evil", "--auth", "none", "--base-url", srv.URL)
+	must(t, db, "action", "add", "json", "--connection", "evil", "--url", "/json")
+	must(t, db, "action", "add", "text", "--connection", "evil", "--url", "/text")
+
+	for _, action := range []string{"json", "text"} {
+		piped := must(t, db, "run", action, "--json")
+		if !strings.Contains(piped.stdout, "\u202e") {
+			t.Errorf("%s: through a pipe the JSON was changed:\n%q", action, piped.stdout)
+		}
+		r := patchbayOnTerminal(t, db, "run", action, "--json")
+		if r.code != exitOK {
+			t.Fatalf("%s: exit %d: %s", action, r.code, r.stderr)
+		}
+		if hasTerminalRunes(r.stdout) {
+			t.Errorf("%s: the terminal got raw control runes:\n%q", action, r.stdout)
+		}
+		onTerm, inPipe := decode[map[string]any](t, r.stdout), decode[map[string]any](t, piped.stdout)
+		for _, k := range []string{"body", "headers", "request"} {
+			if !reflect.DeepEqual(onTerm[k], inPipe[k]) {
+				t.Errorf("%s: %s on a terminal decodes to %v, through a pipe to %v", action, k, onTerm[k], inPipe[k])
+			}
+		}
+	}
+}
+
+func TestWriteJSONOnTerminal(t *testing.T) {
+	v := map[string]any{
+		"raw":    json.RawMessage(`{"k` + terminalRunes + `":"v` + terminalRunes + "\xff" + `"}`),
+		"string": "s" + terminalRunes + "\xfe — ok: é ✓ 😀",
+	}
+	var piped bytes.Buffer
+	var term ttyBuffer
+	if err := writeJSON(&piped, v); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeJSON(&term, v); err != nil {
+		t.Fatal(err)
+	}
+	if hasTerminalRunes(term.String()) {
+		t.Errorf("raw control runes on the terminal: %q", term.String())
+	}
+	if !strings.Contains(term.String(), `\u202e`) || !strings.Contains(term.String(), "é ✓ 😀") || strings.Count(term.String(), "\n") != 1 {
+		t.Errorf("escaped too much or too little: %q", term.String())
+	}
+	var a, b any
+	if err := json.Unmarshal(term.Bytes(), &a); err != nil {
+		t.Fatalf("not JSON on a terminal: %v\n%s", err, term.String())
+	}
+	if err := json.Unmarshal(piped.Bytes(), &b); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("on a terminal %v, through a pipe %v", a, b)
 	}
 }
