@@ -24,7 +24,7 @@ const demoUsage = `Usage: patchbay demo
 
 Opens the TUI on a fresh temporary database (removed on exit) holding the
 connection "httpbin (demo)" — an httpbin served on 127.0.0.1 by this process,
-Basic auth demo/demo — and two sample actions, "Get slideshow" and "Create item".
+Basic auth user demo, password demo-pass — and two sample actions, "Get slideshow" and "Create item".
 Nothing touches your own database or the network.
 `
 
@@ -116,16 +116,16 @@ func StartDemoServer() (baseURL string, stop func(), err error) {
 }
 
 // SeedDemo adds the demo connection to the httpbin at baseURL (Basic auth
-// demo/demo) and the sample actions, built by the wizard as
+// demo, password demo-pass) and the sample actions, built by the wizard as
 // `patchbay action add` builds them.
 func SeedDemo(st *store.Store, baseURL string) error {
 	conn := connection.Connection{
 		Name:    DemoConnection,
 		BaseURL: baseURL,
-		Auth:    connection.Auth{Type: connection.AuthBasic, Username: "demo", Password: "demo"},
-		// httpbin answers 401 here unless the credentials are demo/demo,
+		Auth:    connection.Auth{Type: connection.AuthBasic, Username: "demo", Password: "demo-pass"},
+		// httpbin answers 401 here unless the credentials are these,
 		// so testing the connection really tests it.
-		TestPath: "/basic-auth/demo/demo",
+		TestPath: "/basic-auth/demo/demo-pass",
 	}
 	if err := st.CreateConnection(&conn); err != nil {
 		return fmt.Errorf("connection %s: %w", quote(conn.Name), err)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 
@@ -58,8 +59,8 @@ func TestDemoSeedAndRun(t *testing.T) {
 	if item, _ := echo["json"].(map[string]any); item["name"] != "widget" || item["price"] != 9.5 {
 		t.Errorf("Create item sent %v", echo["json"])
 	}
-	if auth, _ := echo["headers"].(map[string]any)["Authorization"].([]any); len(auth) != 1 || auth[0] != "Basic ZGVtbzpkZW1v" {
-		t.Errorf("httpbin saw Authorization %v, want demo:demo", auth)
+	if auth, _ := echo["headers"].(map[string]any)["Authorization"].([]any); len(auth) != 1 || auth[0] != "Basic "+base64.StdEncoding.EncodeToString([]byte("demo:demo-pass")) {
+		t.Errorf("httpbin saw Authorization %v, want demo:demo-pass", auth)
 	}
 	must(t, db, "connection", "test", "httpbin (demo)")
 
