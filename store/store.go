@@ -57,6 +57,7 @@ var (
 type Store struct {
 	db   *bolt.DB
 	path string
+	box  *secretBox // seals and opens secret fields; see secrets.go
 }
 
 // Entry is one row of a names index: enough to list without reading values.
@@ -99,7 +100,18 @@ func Path(flag string) (string, error) {
 // Another process holding the file gives ErrLocked within about a second
 // ("another patchbay is using PATH"); a file that is not a patchbay database
 // gives ErrNotDatabase and is left untouched.
-func Open(path string) (*Store, error) {
+func Open(path string) (*Store, error) { return OpenWith(path, Options{}) }
+
+// Options tune OpenWith.
+type Options struct {
+	// Keys supplies the data key that encrypts secrets. Nil means the
+	// default chain: $PATCHBAY_PASSPHRASE, else the OS keyring, else a key
+	// file in the config directory.
+	Keys KeySource
+}
+
+// OpenWith is Open with options.
+func OpenWith(path string, opts Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("no database path given")
 	}
@@ -127,6 +139,10 @@ func Open(path string) (*Store, error) {
 	}
 	s := &Store{db: db, path: path}
 	if err := s.initialize(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	if s.box, err = openSecretBox(db, path, opts.Keys); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
