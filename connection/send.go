@@ -81,6 +81,7 @@ func (r Response) StatusLine() string {
 // whole exchange by conn's timeout and ctx, and caps the body at MaxBody.
 // Errors are *Error with a plain-words Reason and secrets redacted.
 func Send(ctx context.Context, conn Connection, req Request) (Response, error) {
+	RememberSecrets(conn.Secrets()...)
 	redact := conn.redactor()
 	resp, err := send(ctx, conn, req)
 	if err != nil {
