@@ -33,9 +33,10 @@ func (t homeTab) String() string {
 
 // listsLoadedMsg carries the lists read from the store.
 type listsLoadedMsg struct {
-	conns   []connection.Connection
-	actions []wizard.Action
-	err     error
+	conns      []connection.Connection
+	actions    []wizard.Action
+	secretMode string
+	err        error
 }
 
 // connectionTestedMsg is the verdict of a connection test.
@@ -75,6 +76,8 @@ type home struct {
 	spin     spinner.Model
 	selectID uint64 // select this action once lists load
 
+	secretMode string // where the key protecting secrets lives, for the footer
+
 	width, height int
 }
 
@@ -97,7 +100,7 @@ func (h *home) load() tea.Cmd {
 			return listsLoadedMsg{err: err}
 		}
 		actions, err := st.Actions()
-		return listsLoadedMsg{conns: conns, actions: actions, err: err}
+		return listsLoadedMsg{conns: conns, actions: actions, secretMode: st.SecretMode(), err: err}
 	}
 }
 
@@ -165,6 +168,7 @@ func (h *home) handleLoaded(msg listsLoadedMsg) tea.Cmd {
 		return errStatus("could not read the database: %v", msg.err)
 	}
 	h.conns, h.actions, h.loaded = msg.conns, msg.actions, true
+	h.secretMode = msg.secretMode
 	if h.selectID != 0 {
 		h.selectAction(h.selectID)
 		h.selectID = 0

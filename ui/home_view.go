@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/lipgloss"
+
 	"patchbay/connection"
 )
 
@@ -26,8 +28,15 @@ func (h *home) View() string {
 	if h.confirm != "" {
 		lines = append(lines, " "+st.Confirm.Render(h.confirm), "")
 	}
-	body := h.listView(h.height - len(lines))
-	return strings.Join(append(lines, body), "\n")
+	body := h.listView(h.height - len(lines) - 1)
+	view := strings.Join(append(lines, body), "\n")
+	if h.secretMode == "" {
+		return view
+	}
+	// The last line of the body says how secrets are kept, so a user on a
+	// fallback (a key file rather than the OS keyring) sees it.
+	pad := max(h.height-lipgloss.Height(view)-1, 1)
+	return view + strings.Repeat("\n", pad) + st.Faint.Render(" Secrets: "+h.secretMode)
 }
 
 func (h *home) listView(height int) string {
