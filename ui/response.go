@@ -155,7 +155,7 @@ func renderBody(body []byte, contentType string, width int, st *Styles) string {
 	switch err := json.Indent(&pretty, body, "", "  "); {
 	case err == nil:
 		text = pretty.Bytes()
-	case strings.Contains(contentType, "json"):
+	case strings.Contains(contentType, "json") && strings.TrimSpace(string(body)) != "":
 		// The server promised JSON and broke the promise: say so, show the text.
 		note = st.Warning.Render(ansi.Wrap("The server said "+connection.CleanText(contentType)+
 			" but the body is not JSON ("+wizard.ValidateJSON(string(body)).Error()+"); shown as text.", width, " ")) + "\n"

@@ -27,13 +27,15 @@ import (
 type Options struct {
 	// Demo marks the session as `patchbay demo` (shown in the header).
 	Demo bool
+	// Version goes into crash logs.
+	Version string
 }
 
-// Run starts the TUI on st and returns when the user quits.
+// Run starts the TUI on st and returns when the user quits. A panic inside
+// the TUI ends it with the terminal restored and returns a *CrashError
+// naming the crash log (see crash.go).
 func Run(st *store.Store, opts Options) error {
-	p := tea.NewProgram(New(st, opts), tea.WithAltScreen())
-	_, err := p.Run()
-	return err
+	return runGuarded(New(st, opts), opts.Version, tea.WithAltScreen())
 }
 
 // screen is one full-window view on the stack.
