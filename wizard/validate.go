@@ -134,6 +134,11 @@ func urlProblem(conn connection.Connection, raw string) string {
 		}
 		return "not a valid URL: " + err.Error()
 	}
+	// A user:password@ in an action URL would be stored in plain text and
+	// shown everywhere the URL is; credentials belong to the connection.
+	if u.User != nil {
+		return "URL cannot carry a user name or password — put credentials in the connection"
+	}
 	// url.Parse checks the escapes of the path but not of the query.
 	if _, err := url.QueryUnescape(u.RawQuery); err != nil {
 		var ee url.EscapeError

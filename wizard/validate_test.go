@@ -52,6 +52,8 @@ func TestValidateStep1(t *testing.T) {
 		{"no base: invalid query escape", noBase, "", func(w *Wizard) { w.URL = "https://api.y.com/get?%zz=1" }, "url", "the query has an invalid %-escape: %zz — write a literal % as %25", false},
 		{"valid query escapes", api, "", func(w *Wizard) { w.URL = "/get?x=%20%C3%A9&y=a+b&z=100%25" }, "url", "", false},
 		{"variables and semicolons in the query", api, "", func(w *Wizard) { w.URL = "/get?x={{ v }}&a=1;b=%41" }, "url", "", false},
+		{"password in url", api, "", func(w *Wizard) { w.URL = "https://u:pw@api.x.com/v1/me" }, "url", "URL cannot carry a user name or password — put credentials in the connection", false},
+		{"no base: user in url", noBase, "", func(w *Wizard) { w.URL = "https://token@api.y.com/get" }, "url", "URL cannot carry a user name or password — put credentials in the connection", false},
 		{"unparsable url", noBase, "", func(w *Wizard) { w.URL = "http://[::1" }, "url", "not a valid URL: missing ']' in host", false},
 		{"no base: absolute ok", noBase, "", func(w *Wizard) { w.URL = "https://api.y.com/users" }, "url", "", false},
 		{"no base: relative", noBase, "", func(w *Wizard) { w.URL = "/users" }, "url",
