@@ -80,7 +80,15 @@ func (r Response) StatusLine() string {
 // auth, follows at most 5 redirects without leaking credentials, bounds the
 // whole exchange by conn's timeout and ctx, and caps the body at MaxBody.
 // Errors are *Error with a plain-words Reason and secrets redacted.
+//
+// A secret field holding an env: reference is read from the environment
+// here, on a copy, so the value is used, remembered and redacted like any
+// other secret; an unset variable is a KindInvalid error naming it.
 func Send(ctx context.Context, conn Connection, req Request) (Response, error) {
+	conn, err := conn.ResolveEnv()
+	if err != nil {
+		return Response{}, err
+	}
 	RememberSecrets(conn.Secrets()...)
 	redact := conn.redactor()
 	resp, err := send(ctx, conn, req)

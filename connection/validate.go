@@ -24,6 +24,7 @@ func (c Connection) Validate() FieldErrors {
 		errs = append(errs, FieldError{"base_url", "base URL is required: credentials are only sent to it"})
 	}
 	errs = append(errs, c.validateAuth()...)
+	errs = append(errs, c.validateEnvRefs()...)
 	if c.Timeout < 0 {
 		errs = append(errs, FieldError{"timeout", "timeout cannot be negative"})
 	}

@@ -25,15 +25,15 @@ var actions = collection[wizard.Action]{
 // CreateAction saves a new action, setting a.ID and the timestamps. Its
 // connection must exist (ErrNotFound); names are unique case-insensitively
 // (ErrDuplicateName).
-func (s *Store) CreateAction(a *wizard.Action) error { return actions.create(s.db, a) }
+func (s *Store) CreateAction(a *wizard.Action) error { return actions.create(s, a) }
 
 // createAction gives a an id and timestamps and saves it; a.Name is already
 // clean.
-func createAction(tx *bolt.Tx, a *wizard.Action) error { return actions.insert(tx, a) }
+func createAction(tx *bolt.Tx, a *wizard.Action) error { return actions.insert(tx, nil, a) }
 
 // UpdateAction replaces the action with a.ID, keeping CreatedAt and setting
 // UpdatedAt (both are written back to a).
-func (s *Store) UpdateAction(a *wizard.Action) error { return actions.update(s.db, a) }
+func (s *Store) UpdateAction(a *wizard.Action) error { return actions.update(s, a) }
 
 // prepareAction stamps a (CreatedAt from the stored action old, if any) and
 // checks that its connection exists.
@@ -58,15 +58,15 @@ func prepareAction(tx *bolt.Tx, a *wizard.Action, old []byte) error {
 }
 
 // Action returns the action with id.
-func (s *Store) Action(id uint64) (wizard.Action, error) { return actions.one(s.db, id) }
+func (s *Store) Action(id uint64) (wizard.Action, error) { return actions.one(s, id) }
 
 // ActionByName returns the action with name (case-insensitive).
 func (s *Store) ActionByName(name string) (wizard.Action, error) {
-	return actions.byName(s.db, name)
+	return actions.byName(s, name)
 }
 
 // Actions returns every action, sorted by name.
-func (s *Store) Actions() ([]wizard.Action, error) { return actions.all(s.db) }
+func (s *Store) Actions() ([]wizard.Action, error) { return actions.all(s) }
 
 // ActionNames lists actions from the names index, sorted by name.
 func (s *Store) ActionNames() ([]Entry, error) { return actions.listNames(s.db) }

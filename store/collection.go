@@ -26,6 +26,12 @@ type collection[T any] struct {
 	// beforeDelete, when set, runs in the delete transaction once the record,
 	// stored as v, is known to exist; an error keeps it.
 	beforeDelete func(tx *bolt.Tx, id uint64, v []byte) error
+
+	// seal, when set, encrypts the secrets of v, a copy about to be encoded
+	// in tx (it must not change what v shares with the caller's value);
+	// open, when set, decrypts them in a value just decoded. See secrets.go.
+	seal func(tx *bolt.Tx, box *secretBox, v *T) error
+	open func(box *secretBox, v *T) error
 }
 
 // cleaned checks v's name and returns a copy of v with the name as stored.
@@ -41,20 +47,21 @@ func (c collection[T]) cleaned(v *T) (T, error) {
 
 // create saves v as a new record, writing its id (and whatever beforeSave
 // set) back to v only on success.
-func (c collection[T]) create(db *bolt.DB, v *T) error {
+func (c collection[T]) create(s *Store, v *T) error {
 	saved, err := c.cleaned(v)
 	if err != nil {
 		return err
 	}
-	if err := db.Update(func(tx *bolt.Tx) error { return c.insert(tx, &saved) }); err != nil {
+	if err := s.db.Update(func(tx *bolt.Tx) error { return c.insert(tx, s.box, &saved) }); err != nil {
 		return err
 	}
 	*v = saved
 	return nil
 }
 
-// insert gives v an id and saves it; v's name is already clean.
-func (c collection[T]) insert(tx *bolt.Tx, v *T) error {
+// insert gives v an id and saves it; v's name is already clean. box may be
+// nil for a collection without secrets.
+func (c collection[T]) insert(tx *bolt.Tx, box *secretBox, v *T) error {
 	if c.beforeSave != nil {
 		if err := c.beforeSave(tx, v, nil); err != nil {
 			return err
@@ -65,17 +72,17 @@ func (c collection[T]) insert(tx *bolt.Tx, v *T) error {
 		return err
 	}
 	*c.id(v) = id
-	return c.save(tx, "", *v)
+	return c.save(tx, box, "", *v)
 }
 
 // update replaces the record with v's id, writing the saved value back to v
 // only on success.
-func (c collection[T]) update(db *bolt.DB, v *T) error {
+func (c collection[T]) update(s *Store, v *T) error {
 	saved, err := c.cleaned(v)
 	if err != nil {
 		return err
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	err = s.db.Update(func(tx *bolt.Tx) error {
 		id := *c.id(&saved)
 		old, err := c.get(tx, id)
 		if err != nil {
@@ -90,7 +97,7 @@ func (c collection[T]) update(db *bolt.DB, v *T) error {
 				return err
 			}
 		}
-		return c.save(tx, oldName, saved)
+		return c.save(tx, s.box, oldName, saved)
 	})
 	if err != nil {
 		return err
@@ -99,10 +106,15 @@ func (c collection[T]) update(db *bolt.DB, v *T) error {
 	return nil
 }
 
-// save encodes v and writes it with its index entry, replacing the entry of
-// oldName (empty for a new record).
-func (c collection[T]) save(tx *bolt.Tx, oldName string, v T) error {
+// save encodes v, its secrets sealed, and writes it with its index entry,
+// replacing the entry of oldName (empty for a new record).
+func (c collection[T]) save(tx *bolt.Tx, box *secretBox, oldName string, v T) error {
 	name := *c.name(&v)
+	if c.seal != nil {
+		if err := c.seal(tx, box, &v); err != nil {
+			return fmt.Errorf("cannot encrypt the secrets of %s '%s': %w", c.noun, name, err)
+		}
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode %s '%s': %w", c.noun, name, err)
@@ -110,8 +122,9 @@ func (c collection[T]) save(tx *bolt.Tx, oldName string, v T) error {
 	return c.put(tx, *c.id(&v), oldName, name, b)
 }
 
-// load decodes the record with id; the result holds no bytes of tx.
-func (c collection[T]) load(tx *bolt.Tx, id uint64) (T, error) {
+// load decodes the record with id, its secrets opened; the result holds no
+// bytes of tx.
+func (c collection[T]) load(tx *bolt.Tx, box *secretBox, id uint64) (T, error) {
 	var v T
 	b, err := c.get(tx, id)
 	if err != nil {
@@ -120,45 +133,51 @@ func (c collection[T]) load(tx *bolt.Tx, id uint64) (T, error) {
 	if err := json.Unmarshal(b, &v); err != nil {
 		return v, fmt.Errorf("%s %d is damaged: %w", c.noun, id, err)
 	}
+	if c.open != nil {
+		if err := c.open(box, &v); err != nil {
+			var zero T
+			return zero, fmt.Errorf("%s '%s': %w", c.noun, *c.name(&v), err)
+		}
+	}
 	return v, nil
 }
 
 // one returns the record with id.
-func (c collection[T]) one(db *bolt.DB, id uint64) (T, error) {
+func (c collection[T]) one(s *Store, id uint64) (T, error) {
 	var v T
-	err := db.View(func(tx *bolt.Tx) error {
+	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
-		v, err = c.load(tx, id)
+		v, err = c.load(tx, s.box, id)
 		return err
 	})
 	return v, err
 }
 
 // byName returns the record with name (case-insensitive).
-func (c collection[T]) byName(db *bolt.DB, name string) (T, error) {
+func (c collection[T]) byName(s *Store, name string) (T, error) {
 	var v T
-	err := db.View(func(tx *bolt.Tx) error {
+	err := s.db.View(func(tx *bolt.Tx) error {
 		id, err := c.idByName(tx, name)
 		if err != nil {
 			return err
 		}
-		v, err = c.load(tx, id)
+		v, err = c.load(tx, s.box, id)
 		return err
 	})
 	return v, err
 }
 
 // all returns every record, sorted by name.
-func (c collection[T]) all(db *bolt.DB) ([]T, error) {
+func (c collection[T]) all(s *Store) ([]T, error) {
 	var list []T
-	err := db.View(func(tx *bolt.Tx) error {
+	err := s.db.View(func(tx *bolt.Tx) error {
 		entries, err := c.entries(tx)
 		if err != nil {
 			return err
 		}
 		list = make([]T, 0, len(entries))
 		for _, e := range entries {
-			v, err := c.load(tx, e.ID)
+			v, err := c.load(tx, s.box, e.ID)
 			if err != nil {
 				return err
 			}

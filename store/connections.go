@@ -11,38 +11,42 @@ import (
 	"patchbay/connection"
 )
 
-// connections are stored with their secrets as they are for now; encrypting
-// them is a later issue.
+// connections are stored with their secrets sealed (secrets.go).
 var connections = collection[connection.Connection]{
 	noun: "connection", a: "a connection", values: bucketConnections, names: bucketConnectionNames,
 	id:           func(c *connection.Connection) *uint64 { return &c.ID },
 	name:         func(c *connection.Connection) *string { return &c.Name },
 	beforeDelete: refuseInUse,
+	seal: func(tx *bolt.Tx, box *secretBox, c *connection.Connection) error {
+		*c = c.Clone() // the header and query rows are the caller's
+		return box.seal(tx, c.SecretFields())
+	},
+	open: func(box *secretBox, c *connection.Connection) error { return box.open(c.SecretFields()) },
 }
 
 // CreateConnection saves a new connection, setting c.ID. Names are unique
 // case-insensitively (ErrDuplicateName); surrounding space is trimmed.
 func (s *Store) CreateConnection(c *connection.Connection) error {
-	return connections.create(s.db, c)
+	return connections.create(s, c)
 }
 
 // UpdateConnection replaces the connection with c.ID.
 func (s *Store) UpdateConnection(c connection.Connection) error {
-	return connections.update(s.db, &c)
+	return connections.update(s, &c)
 }
 
 // Connection returns the connection with id.
 func (s *Store) Connection(id uint64) (connection.Connection, error) {
-	return connections.one(s.db, id)
+	return connections.one(s, id)
 }
 
 // ConnectionByName returns the connection with name (case-insensitive).
 func (s *Store) ConnectionByName(name string) (connection.Connection, error) {
-	return connections.byName(s.db, name)
+	return connections.byName(s, name)
 }
 
 // Connections returns every connection, sorted by name.
-func (s *Store) Connections() ([]connection.Connection, error) { return connections.all(s.db) }
+func (s *Store) Connections() ([]connection.Connection, error) { return connections.all(s) }
 
 // ConnectionNames lists connections from the names index, sorted by name.
 func (s *Store) ConnectionNames() ([]Entry, error) { return connections.listNames(s.db) }
@@ -94,4 +98,40 @@ func inUseError(conn string, users []string) error {
 	}
 	return newError(fmt.Sprintf("connection '%s' is used by %d %s: %s — delete %s first",
 		conn, len(users), noun, strings.Join(users, ", "), them), ErrInUse)
+}
+
+// sealPlaintext seals the secrets that an older patchbay stored in plain
+// text, all in one transaction; a database without any is not written.
+func sealPlaintext(db *bolt.DB, box *secretBox) error {
+	var ids []uint64
+	err := db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketConnections).ForEach(func(k, v []byte) error {
+			var c connection.Connection
+			if json.Unmarshal(v, &c) != nil {
+				return nil // damaged: reported when it is read
+			}
+			for _, p := range c.SecretFields() {
+				if isSecret(*p) && !strings.HasPrefix(*p, sealPrefix) {
+					ids = append(ids, btoi(k))
+					break
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	return db.Update(func(tx *bolt.Tx) error {
+		for _, id := range ids {
+			c, err := connections.load(tx, box, id)
+			if err != nil {
+				return err
+			}
+			if err := connections.save(tx, box, c.Name, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -37,7 +37,8 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	st, err := store.Open(t.TempDir() + "/test.db")
+	// An in-memory key: screens under test never touch a keyring or key file.
+	st, err := store.OpenWith(t.TempDir()+"/test.db", store.Options{Keys: store.EphemeralKeys()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,8 +60,9 @@ var now = time.Now
 // It is the one path shared by the TUI and `patchbay run`.
 //
 // History never holds the value of a variable whose name looks like a
-// credential (see IsSecret), nor more of the response body than
-// StoredBodyLimit; the response returned is whole. A variable problem is a *VariableError, returned before anything is sent
+// credential (see IsSecret), the connection's secrets in any form the
+// server echoed them (connection.RedactEchoes), nor more of the response
+// body than StoredBodyLimit; the response returned is whole. A variable problem is a *VariableError, returned before anything is sent
 // or recorded. Otherwise the run is recorded whether or not the send
 // worked, and Replay returns Send's response and error. If the send worked
 // but recording failed, the error is a *RecordError.
@@ -85,7 +86,8 @@ func Replay(ctx context.Context, conn connection.Connection, a Action, vars map[
 		run.Err = err.Error()
 	}
 	if err == nil || resp.Status != 0 {
-		r := storedResponse(resp)
+		// Kept without what the server echoed of the connection's secrets.
+		r := storedResponse(conn.RedactEchoes(resp))
 		run.Response = &r
 	}
 	if rerr := rec.RecordRun(run); rerr != nil && err == nil {

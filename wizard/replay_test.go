@@ -3,11 +3,13 @@ package wizard
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -148,9 +150,23 @@ func TestWizardToReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sample, again := decodeEcho(t, *a.Sample), decodeEcho(t, replayed)
+	// The kept sample and the kept run both have the echoed credentials
+	// redacted; the response returned still shows what arrived.
+	if len(rec.runs) != 1 || rec.runs[0].Response == nil {
+		t.Fatalf("recorded %+v", rec.runs)
+	}
+	sample, again := decodeEcho(t, *a.Sample), decodeEcho(t, *rec.runs[0].Response)
 	if !reflect.DeepEqual(sample, again) {
 		t.Fatalf("replay differs from the sample:\nsample %+v\nreplay %+v", sample, again)
+	}
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(conn.Auth.Username+":"+conn.Auth.Password))
+	if got := decodeEcho(t, replayed).Headers["Authorization"]; len(got) != 1 || got[0] != basic {
+		t.Errorf("the replay returned Authorization %q, want what the server got, %q", got, basic)
+	}
+	for what, body := range map[string][]byte{"sample": a.Sample.Body, "run": rec.runs[0].Response.Body} {
+		if strings.Contains(string(body), basic[len("Basic "):]) {
+			t.Errorf("the kept %s holds the echoed credentials:\n%s", what, body)
+		}
 	}
 	// And what arrived is what was typed.
 	if sample.Method != "POST" || sample.Args["page"][0] != "2" || sample.Headers["X-Trace"][0] != "abc-123" ||

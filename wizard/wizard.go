@@ -302,14 +302,18 @@ func (w *Wizard) build() Action {
 		Inputs:       inputs(s),
 	}
 	if w.sample != nil {
+		// What the server echoed of the connection's secrets (httpbin's
+		// /anything shows the Authorization it got) is not kept, neither in
+		// the sample nor in the examples of its outputs.
+		sample := w.Conn.RedactEchoes(*w.sample)
 		// Outputs come from the whole body; the sample kept is cut.
-		a.Outputs = outputs(*w.sample)
+		a.Outputs = outputs(sample)
 		if a.Outputs == nil && w.sampleSaved && w.sample.Truncated {
 			// The action's own sample was cut when it was saved; its
 			// outputs were inferred from the whole body then.
 			a.Outputs = slices.Clone(w.editing.Outputs)
 		}
-		resp := storedResponse(*w.sample)
+		resp := storedResponse(sample)
 		a.Sample = &resp
 	}
 	if w.editing != nil {

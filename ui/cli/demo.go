@@ -74,7 +74,7 @@ func (e *env) demo(args []string) int {
 	}
 	defer stop()
 
-	st, err := store.Open(filepath.Join(dir, "patchbay.db"))
+	st, err := store.OpenWith(filepath.Join(dir, "patchbay.db"), store.Options{Keys: store.EphemeralKeys()})
 	if err != nil {
 		return e.fail(exitLocal, "%v", err)
 	}
