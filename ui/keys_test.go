@@ -269,3 +269,24 @@ func TestRowsAddedWhileTypingKeepTheColumns(t *testing.T) {
 		t.Errorf("added row widths %d/%d, first row %d/%d", added.name.Width, added.value.Width, first.name.Width, first.value.Width)
 	}
 }
+
+func TestResponsePaneMasksEchoedSecrets(t *testing.T) {
+	f := newFixture(t)
+	d := f.drive(120, 40)
+	conn := connection.Connection{Name: "api", BaseURL: f.srv.URL,
+		Auth: connection.Auth{Type: connection.AuthHeader, Headers: []connection.KV{{Key: "X-Api-Key", Value: "k-echo-12345"}}}}
+	p := newResponsePane(d.root().env, "")
+	p.conn = &conn
+	p.SetSize(70, 30)
+	p.set(&connection.Response{Status: 200, StatusText: "200 OK",
+		Headers: []connection.KV{{Key: "X-Seen", Value: "k-echo-12345"}},
+		Body:    []byte(`{"headers": {"X-Api-Key": ["k-echo-12345"]}}`)}, nil)
+	if out := ansi.Strip(p.View()); strings.Contains(out, "k-echo-12345") || !strings.Contains(out, "secrets masked") {
+		t.Fatalf("echoed key shown, or no word that it was masked:\n%s", out)
+	}
+	p.focused = true
+	p.Update(keyMsg("ctrl+r"))
+	if out := ansi.Strip(p.View()); !strings.Contains(out, "k-echo-12345") {
+		t.Errorf("ctrl+r does not reveal:\n%s", out)
+	}
+}

@@ -39,6 +39,7 @@ type replay struct {
 func newReplay(e *env, conn connection.Connection, a wizard.Action) *replay {
 	r := &replay{env: e, conn: conn, action: a,
 		resp: newResponsePane(e, "Fill in the variables and press ctrl+s to run.")}
+	r.resp.conn = &r.conn
 	if names := a.Variables(); len(names) > 0 {
 		var fields []*field
 		for _, n := range names {

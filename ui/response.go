@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -33,6 +34,12 @@ type responsePane struct {
 	empty   string // what to say before anything was sent
 	width   int
 	height  int
+
+	// conn, when set, is the connection the response came through: what
+	// the server echoes of its secrets is masked unless revealed.
+	conn   *connection.Connection
+	reveal bool
+	masked bool // the last render hid something
 }
 
 func newResponsePane(e *env, empty string) *responsePane {
@@ -86,6 +93,11 @@ func (p *responsePane) Update(msg tea.Msg) tea.Cmd {
 		if !p.focused {
 			return nil
 		}
+		if key.Matches(msg, p.env.keys.Reveal) {
+			p.reveal = !p.reveal
+			p.refresh()
+			return nil
+		}
 		scroll(&p.vp, msg, &p.env.keys)
 	}
 	return nil
@@ -123,6 +135,12 @@ func (p *responsePane) content() string {
 		return st.Faint.Render(ansi.Wrap(p.empty, w, " "))
 	}
 	r := p.resp
+	p.masked = false
+	if p.conn != nil && !p.reveal {
+		shown := p.conn.RedactEchoes(*r)
+		p.masked = !reflect.DeepEqual(shown.Body, r.Body) || !reflect.DeepEqual(shown.Headers, r.Headers)
+		r = &shown
+	}
 	var b strings.Builder
 	b.WriteString(st.status(r.Status).Render(connection.CleanText(r.StatusLine())))
 	b.WriteString(st.Faint.Render(fmt.Sprintf("  %s · %s", formatDuration(r.Duration), formatSize(r.Size))))
@@ -173,12 +191,17 @@ func (p *responsePane) View() string {
 	if p.sending {
 		title += "  " + p.spin.View() + st.Faint.Render(" sending… esc cancels")
 	}
+	if p.masked {
+		title += st.Faint.Render(" · secrets masked (ctrl+r)")
+	}
 	scroll := ""
 	if total := p.vp.TotalLineCount(); total > p.vp.Height {
 		last := min(p.vp.YOffset+p.vp.Height, total)
-		scroll = st.Faint.Render(fmt.Sprintf("  lines %d–%d of %d", p.vp.YOffset+1, last, total))
+		scroll = st.Faint.Render(fmt.Sprintf(" · lines %d–%d/%d", p.vp.YOffset+1, last, total))
 	}
-	inner := title + scroll + "\n\n" + p.vp.View()
+	// One line, whatever it holds: a wrapped title would push the pane's
+	// bottom border off the screen.
+	inner := truncate(title+scroll, p.vp.Width) + "\n\n" + p.vp.View()
 	return pane.Width(p.width - pane.GetHorizontalBorderSize()).Height(p.height - pane.GetVerticalBorderSize()).Render(inner)
 }
 

@@ -89,6 +89,7 @@ func newWizardScreen(e *env, conn connection.Connection, a *wizard.Action, taken
 	s.step2.labelW = 16
 
 	s.resp = newResponsePane(e, "Nothing sent yet. Press ctrl+s to send the sample request; the response appears here.")
+	s.resp.conn = &w.Conn
 	s.push()
 	s.start = s.input()
 	return s
