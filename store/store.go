@@ -5,8 +5,12 @@
 //
 //	meta/
 //	  schema_version    → big-endian uint64
+//	  key_id            → hex id of the data key sealing secrets (once one is saved)
+//	  key_check         → a fixed text sealed with that key, to tell a wrong key
+//	  key_salt          → scrypt salt, when the key comes from a passphrase
 //	connections/
-//	  <id>              → JSON connection.Connection
+//	  <id>              → JSON connection.Connection, secret fields sealed
+//	                      as "enc:v1:…" (secrets.go)
 //	connection_names/
 //	  <lower(name)>     → <id> ‖ <display name>
 //	actions/
@@ -24,8 +28,12 @@
 // id followed by the name as the user typed it.
 //
 // Open brings an older file up to date with the migrations in migrate.go, in
-// the same transaction that checks the buckets. Every write is one Update
-// transaction.
+// the same transaction that checks the buckets, after copying it to
+// PATH.bak-schemaN. Every write is one Update transaction. A new file is
+// built beside its path and linked into place whole. Before bbolt maps an
+// existing file, checkFile (check.go) reads its meta pages with plain reads,
+// so a truncated or garbage file is refused instead of crashing the process.
+// Backup and Compact (backup.go) copy and rewrite the file safely.
 package store
 
 import (
@@ -48,6 +56,10 @@ var (
 	ErrLocked        = errors.New("database locked by another patchbay")
 	ErrNotDatabase   = errors.New("not a patchbay database")
 	ErrNewerSchema   = errors.New("database written by a newer patchbay")
+	// ErrDamaged means the file is a bbolt database that cannot be opened
+	// safely: both meta pages fail their checksums, or it is shorter than
+	// its pages. The message says to restore a backup.
+	ErrDamaged = errors.New("database damaged")
 	// ErrInUse means a delete was refused because something still refers to
 	// the record (a connection that actions use).
 	ErrInUse = errors.New("still in use")
@@ -119,9 +131,15 @@ func OpenWith(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("cannot create the database directory: %w", err)
 	}
 	info, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := create(path); err != nil {
+			return nil, err
+		}
+		info, err = os.Stat(path)
+	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		// bolt.Open creates it.
+		// A dangling symlink: bolt.Open creates its target.
 	case err != nil:
 		return nil, fmt.Errorf("cannot open database: %w", err)
 	case info.IsDir():
@@ -133,7 +151,7 @@ func OpenWith(path string, opts Options) (*Store, error) {
 			return nil, err
 		}
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	db, err := openLocked(path)
 	if err != nil {
 		return nil, openError(path, err)
 	}
@@ -149,20 +167,109 @@ func OpenWith(path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// inspect opens a non-empty file read-only and checks that it is a patchbay
+// create makes a new database at path whole or not at all: it is built and
+// synced under a temporary name beside path, then linked into place, so a
+// process killed while creating it leaves no half-written file behind. If
+// another process created path first, theirs is kept.
+func create(path string) error {
+	if _, err := os.Lstat(path); err == nil {
+		return nil // a dangling symlink; bolt.Open creates its target
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".new-*")
+	if err != nil {
+		return fmt.Errorf("cannot create the database: %w", err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("cannot create the database: %w", err)
+	}
+	db, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: lockTimeout})
+	if err != nil {
+		return fmt.Errorf("cannot create the database %s: %w", path, err)
+	}
+	err = (&Store{db: db, path: path}).initialize()
+	if cerr := db.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("cannot create the database %s: %w", path, cerr)
+	}
+	if err != nil {
+		return err
+	}
+	if err := placeNew(tmp, path); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("cannot create the database %s: %w", path, err)
+	}
+	return nil
+}
+
+// openLocked opens path read-write, waiting up to lockTimeout for its lock.
+// Compact renames a new file over the database while it holds the lock, so
+// a process that was waiting for that lock gets it on a file no longer at
+// path; then it closes that and opens what path names now.
+func openLocked(path string) (*bolt.DB, error) {
+	for attempt := 1; ; attempt++ {
+		var opened *os.File
+		db, err := bolt.Open(path, 0o600, &bolt.Options{
+			Timeout: lockTimeout,
+			OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
+				f, err := os.OpenFile(name, flag, perm)
+				opened = f
+				return f, err
+			},
+		})
+		if err != nil {
+			return nil, err
+		}
+		same, err := samePath(opened, path)
+		if err == nil && !same && attempt < 3 {
+			_ = db.Close()
+			continue
+		}
+		if err == nil && !same {
+			err = errors.New("it kept being replaced while opening it")
+		}
+		if err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+		return db, nil
+	}
+}
+
+// samePath reports whether f is the file path names now.
+func samePath(f *os.File, path string) (bool, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return false, err
+	}
+	pi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(fi, pi), nil
+}
+
+// inspect checks, without writing to it, that a non-empty file is a patchbay
 // database of a schema this binary knows, or a bbolt file with no buckets at
-// all. It never writes to the file.
+// all: first its meta pages and length with plain reads (checkFile), then
+// by opening it read-only.
 func inspect(path string) (err error) {
+	if err := checkFile(path); err != nil {
+		return err
+	}
 	// A file with valid bbolt meta pages but corrupt data can make bbolt
 	// panic, or fault on a page past the end of the mapping.
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
-			err = newError(fmt.Sprintf("%s is not a patchbay database (damaged: %v)", path, r), ErrNotDatabase)
+			err = damaged(path, fmt.Sprint(r))
 		}
 	}()
 
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: lockTimeout})
+	// PreLoadFreelist reads the freelist here, as the read-write open will.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, PreLoadFreelist: true, Timeout: lockTimeout})
 	if err != nil {
 		return openError(path, err)
 	}
@@ -183,8 +290,33 @@ func inspect(path string) (err error) {
 var errStop = errors.New("stop")
 
 // initialize creates the buckets and runs pending migrations in one
-// transaction.
+// transaction, so a failing migration leaves the file as it was; a file
+// that is up to date is not written at all. A file that has data of an
+// older schema is first copied to PATH.bak-schemaN (N the old version).
 func (s *Store) initialize() error {
+	var version uint64
+	var found, complete bool
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		version, found = schemaVersion(tx)
+		complete = true
+		for _, name := range allBuckets {
+			complete = complete && tx.Bucket(name) != nil
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := checkVersion(s.path, version); err != nil {
+		return err
+	}
+	if found && version == currentSchema() && complete {
+		return nil // nothing to do, and so nothing written
+	}
+	if found && version < currentSchema() {
+		if err := backupBeforeMigration(s.db, s.path, version); err != nil {
+			return err
+		}
+	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		version, _ := schemaVersion(tx)
 		if err := checkVersion(s.path, version); err != nil {
@@ -215,9 +347,10 @@ func openError(path string, err error) error {
 	switch {
 	case errors.Is(err, bolterrors.ErrTimeout):
 		return newError("another patchbay is using "+path, ErrLocked, err)
+	case errors.Is(err, bolterrors.ErrChecksum):
+		return damaged(path, "both meta pages fail their checksums")
 	case errors.Is(err, bolterrors.ErrInvalid),
-		errors.Is(err, bolterrors.ErrVersionMismatch),
-		errors.Is(err, bolterrors.ErrChecksum):
+		errors.Is(err, bolterrors.ErrVersionMismatch):
 		return newError(path+" is not a patchbay database", ErrNotDatabase, err)
 	}
 	return fmt.Errorf("cannot open database %s: %w", path, err)

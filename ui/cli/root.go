@@ -1,5 +1,6 @@
 // Package cli is patchbay's command line: the global --db flag, dispatch to
-// the subcommands (run, list, connection, action, demo, version, help) and
+// the subcommands (run, list, connection, action, demo, backup, compact,
+// version, help) and
 // their exit codes. main.go only calls Main.
 //
 // Every command writes its result to stdout and its errors, one plain line
@@ -33,6 +34,9 @@ const (
 	exitUsage    = 2 // bad usage, unknown action, connection or variable, invalid input
 	exitNetwork  = 3 // network, TLS, timeout, canceled
 	exitLocal    = 4 // the database could not be opened, read or written
+	// exitSoftware (EX_SOFTWARE in sysexits.h): patchbay itself failed; a
+	// crash log was written.
+	exitSoftware = 70
 )
 
 // Version is what `patchbay version` prints; main sets it from -ldflags.
@@ -61,6 +65,8 @@ Commands:
         [--query k=v]... [--body TEXT|@FILE] [--body-type json|text|form|multipart]
         [--form k=v]...              save an action; {{name}} in a value declares a variable
   action rm NAME                     remove an action
+  backup PATH                        copy the database to PATH, consistently
+  compact                            rewrite the database to reclaim free space
   version                            print the version
   help [COMMAND]                     this text, or one command's (e.g. help run)
 
@@ -75,6 +81,7 @@ Exit codes:
      or request that must be fixed before it can be sent (e.g. no base URL)
   3  a network, TLS or timeout error, or canceled with Ctrl+C
   4  the database could not be opened (or read or written)
+  70 patchbay crashed (a bug); the path of a crash log is printed
 `
 
 // env is what every command gets: the streams and the global flags.
@@ -86,8 +93,15 @@ type env struct {
 }
 
 // Main runs patchbay with args (without the program name) and returns the
-// exit code.
-func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// exit code. A panic in a command ends it with a crash log and one short
+// line on stderr (the TUI recovers its own; see ui.Run).
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if v := recover(); v != nil {
+			fmt.Fprintln(stderr, ui.ReportCrash(v, debug.Stack(), version()))
+			code = exitSoftware
+		}
+	}()
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	fs := e.flagSet("patchbay")
 	if err := fs.Parse(args); err != nil {
@@ -113,9 +127,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return e.action(rest)
 	case "demo":
 		return e.demo(rest)
+	case "backup":
+		return e.backup(rest)
+	case "compact":
+		return e.compact(rest)
 	case "version", "--version":
-		fmt.Fprintf(stdout, "patchbay %s\n", version())
-		return exitOK
+		return e.version()
 	case "help":
 		return e.help(rest)
 	}
@@ -142,6 +159,10 @@ func (e *env) help(args []string) int {
 		fmt.Fprint(e.stdout, actionUsage)
 	case "demo":
 		fmt.Fprint(e.stdout, demoUsage)
+	case "backup":
+		fmt.Fprint(e.stdout, backupUsage)
+	case "compact":
+		fmt.Fprint(e.stdout, compactUsage)
 	default:
 		if _, ok := strings.CutPrefix(topic, "connection "); ok {
 			fmt.Fprint(e.stdout, connectionUsage)
@@ -166,6 +187,29 @@ func version() string {
 	return Version
 }
 
+// version prints the version and how the database's secrets are kept; it
+// never creates a database to find out.
+func (e *env) version() int {
+	fmt.Fprintf(e.stdout, "patchbay %s\n", version())
+	path, err := store.Path(e.db)
+	if err != nil {
+		fmt.Fprintf(e.stdout, "secrets: unknown (%v)\n", err)
+		return exitOK
+	}
+	if _, err := os.Stat(path); err != nil {
+		fmt.Fprintf(e.stdout, "secrets: no database yet at %s\n", path)
+		return exitOK
+	}
+	st, err := store.Open(path)
+	if err != nil {
+		fmt.Fprintf(e.stdout, "secrets: unknown (%v)\n", err)
+		return exitOK
+	}
+	defer st.Close()
+	fmt.Fprintf(e.stdout, "secrets: %s (database %s)\n", st.SecretMode(), path)
+	return exitOK
+}
+
 // tui opens the store and runs the TUI on it.
 func (e *env) tui(opts ui.Options) int {
 	st, code := e.open()
@@ -177,7 +221,15 @@ func (e *env) tui(opts ui.Options) int {
 }
 
 func (e *env) runTUI(st *store.Store, opts ui.Options) int {
-	if err := ui.Run(st, opts); err != nil {
+	opts.Version = version()
+	err := ui.Run(st, opts)
+	var crash *ui.CrashError
+	switch {
+	case errors.As(err, &crash):
+		// Already one short line naming the crash log; no prefix.
+		fmt.Fprintln(e.stderr, err)
+		return exitSoftware
+	case err != nil:
 		return e.fail(exitLocal, "%v", err)
 	}
 	return exitOK

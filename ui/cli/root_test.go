@@ -3,6 +3,8 @@ package cli
 import (
 	"flag"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -34,9 +36,20 @@ func TestUnknownCommandIsUsageError(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
-	r := must(t, newDB(t), "version")
-	if !strings.HasPrefix(r.stdout, "patchbay ") || strings.Count(r.stdout, "\n") != 1 {
+	db := filepath.Join(t.TempDir(), "fresh.db")
+	r := must(t, db, "version")
+	if !strings.HasPrefix(r.stdout, "patchbay ") || !strings.Contains(r.stdout, "secrets: no database yet at "+db) {
 		t.Errorf("version printed %q", r.stdout)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("version created the database")
+	}
+	must(t, db, "connection", "add", "api", "--auth", "basic", "--base-url", "https://api.example.com",
+		"--field", "username=u", "--field", "password=p4ssw0rd")
+	r = must(t, db, "version")
+	// TestMain has no OS keyring, so the key falls back to a key file.
+	if !strings.Contains(r.stdout, "secrets: key file ") || !strings.Contains(r.stdout, db) {
+		t.Errorf("version after a secret was saved printed %q", r.stdout)
 	}
 }
 
