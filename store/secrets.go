@@ -40,6 +40,10 @@ var (
 	// ErrWrongKey means a key was found but does not open the database's
 	// secrets: a different passphrase, or a key of another database.
 	ErrWrongKey = errors.New("the key does not open the secrets")
+	// ErrNeedPassphrase means the secrets are sealed with a passphrase-derived
+	// key and $PATCHBAY_PASSPHRASE is not set: a terminal can ask for it. It
+	// comes wrapped together with ErrKeyMissing.
+	ErrNeedPassphrase = errors.New("the secrets need a passphrase")
 )
 
 // KeySource supplies the 32-byte data key that encrypts a database's
@@ -172,7 +176,7 @@ func (b *secretBox) existingKey(id string, salt []byte) (*dataKey, error) {
 	if len(salt) > 0 {
 		passphrase := os.Getenv(PassphraseEnv)
 		if passphrase == "" {
-			return nil, newError(fmt.Sprintf("%s's secrets are encrypted with a passphrase — set %s to it", b.path, PassphraseEnv), ErrKeyMissing)
+			return nil, newError(fmt.Sprintf("%s's secrets are encrypted with a passphrase — set %s to it", b.path, PassphraseEnv), ErrKeyMissing, ErrNeedPassphrase)
 		}
 		key, err := passphraseKey(passphrase, salt)
 		if err != nil {

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/mattn/go-isatty"
 
 	"patchbay/connection"
@@ -243,6 +244,14 @@ func (e *env) open() (*store.Store, int) {
 		return nil, e.fail(exitLocal, "cannot find a place for the database: %v", err)
 	}
 	st, err := store.Open(path)
+	if errors.Is(err, store.ErrNeedPassphrase) {
+		// Secrets sealed with a passphrase and none in the environment: a
+		// person at a terminal is asked; a script gets the error.
+		if p, ok := e.askPassphrase(fmt.Sprintf("Passphrase for %s: ", path)); ok && p != "" {
+			os.Setenv(store.PassphraseEnv, p) // read by the store's key chain
+			st, err = store.Open(path)
+		}
+	}
 	if err != nil {
 		if strings.Contains(err.Error(), path) {
 			return nil, e.fail(exitLocal, "%v", err)
@@ -318,6 +327,29 @@ type terminalWriter interface {
 
 // isTerminal reports whether w is a terminal, where untrusted text must be
 // cleaned (plain output) or escaped (JSON) before it is written.
+// passphraseReader is a stdin that can ask for a passphrase; tests provide
+// one, since a real prompt needs a terminal.
+type passphraseReader interface {
+	readPassphrase(prompt string) (string, error)
+}
+
+// askPassphrase asks for a passphrase without echo when stdin is a
+// terminal; it reports false otherwise.
+func (e *env) askPassphrase(prompt string) (string, bool) {
+	if r, ok := e.stdin.(passphraseReader); ok {
+		p, err := r.readPassphrase(prompt)
+		return p, err == nil
+	}
+	f, ok := e.stdin.(*os.File)
+	if !ok || !isatty.IsTerminal(f.Fd()) {
+		return "", false
+	}
+	fmt.Fprint(e.stderr, prompt)
+	b, err := term.ReadPassword(f.Fd())
+	fmt.Fprintln(e.stderr)
+	return string(b), err == nil
+}
+
 func isTerminal(w io.Writer) bool {
 	if tw, ok := w.(terminalWriter); ok {
 		return tw.terminal()
