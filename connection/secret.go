@@ -102,18 +102,25 @@ func (c Connection) SecretForms() []string {
 			*p = os.Getenv(name)
 		}
 	}
-	var forms []string
-	for _, s := range r.Secrets() {
-		if len(s) < minRedactLen {
-			continue
-		}
-		forms = append(forms, s, url.QueryEscape(s), url.PathEscape(s), jsonEscaped(s, true), jsonEscaped(s, false))
-	}
+	forms := valueForms(r.Secrets())
 	if a := r.Auth; a.Password != "" && (a.Type == AuthBasic || a.Type == AuthCustom && a.Username != "") {
 		forms = append(forms, base64.StdEncoding.EncodeToString([]byte(a.Username+":"+a.Password)))
 	}
 	slices.SortFunc(forms, func(x, y string) int { return len(y) - len(x) })
 	return slices.Compact(forms)
+}
+
+// valueForms lists the ways a secret value shows up in text: as is, URL-
+// and JSON-escaped.
+func valueForms(values []string) []string {
+	var forms []string
+	for _, s := range values {
+		if len(s) < minRedactLen {
+			continue
+		}
+		forms = append(forms, s, url.QueryEscape(s), url.PathEscape(s), jsonEscaped(s, true), jsonEscaped(s, false))
+	}
+	return forms
 }
 
 // jsonEscaped is s as it appears inside a JSON string, with or without the
@@ -132,8 +139,12 @@ func jsonEscaped(s string, escapeHTML bool) string {
 // request as sent, for keeping: a server such as httpbin's /anything echoes
 // the Authorization and X-Api-Key headers it received. resp itself is not
 // changed.
-func (c Connection) RedactEchoes(resp Response) Response {
-	forms := c.SecretForms()
+//
+// extra are more secret values to treat the same way: those the request
+// itself carried (a typed X-Api-Key header, a password form field).
+func (c Connection) RedactEchoes(resp Response, extra ...string) Response {
+	forms := append(c.SecretForms(), valueForms(extra)...)
+	slices.SortFunc(forms, func(x, y string) int { return len(y) - len(x) })
 	if len(forms) == 0 {
 		return resp
 	}

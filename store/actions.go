@@ -1,18 +1,24 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
+	"patchbay/connection"
 	"patchbay/wizard"
 )
 
 // now is the clock for timestamps; tests may replace it.
 var now = func() time.Time { return time.Now().UTC() }
 
+// actions are stored with the values of their secret-named rows sealed
+// (actionSecrets, secrets.go).
 var actions = collection[wizard.Action]{
 	noun: "action", a: "an action", values: bucketActions, names: bucketActionNames,
 	id:         func(a *wizard.Action) *uint64 { return &a.ID },
@@ -20,6 +26,109 @@ var actions = collection[wizard.Action]{
 	beforeSave: prepareAction,
 	// An action's history goes with it.
 	beforeDelete: func(tx *bolt.Tx, id uint64, _ []byte) error { return deleteRuns(tx, id) },
+	seal: func(tx *bolt.Tx, box *secretBox, a *wizard.Action) error {
+		// The rows are the caller's.
+		a.Query, a.Headers, a.Form = slices.Clone(a.Query), slices.Clone(a.Headers), slices.Clone(a.Form)
+		return box.seal(tx, actionSecrets(a))
+	},
+	open: openAction,
+}
+
+// actionSecrets returns pointers to the values of a's query, header and form
+// rows whose names say they carry a credential (connection.IsSecretName:
+// api_key, X-Api-Key, Authorization, password ...), so that the store can
+// seal and open them in place. A value holding a {{variable}} is left out: it
+// is a template, filled in at replay, and is kept as typed. Empty values and
+// env: references among them are not sealed either (isSecret).
+//
+// The URL is not looked at: a secret written into its query string
+// ("/x?api_key=...") is stored as typed.
+func actionSecrets(a *wizard.Action) []*string {
+	var ptrs []*string
+	for _, rows := range [][]connection.KV{a.Query, a.Headers, a.Form} {
+		for i := range rows {
+			if secretRow(rows[i]) {
+				ptrs = append(ptrs, &rows[i].Value)
+			}
+		}
+	}
+	return ptrs
+}
+
+// secretRow reports whether kv's value is sealed when stored (if it is not
+// empty nor an env: reference).
+func secretRow(kv connection.KV) bool {
+	return connection.IsSecretName(kv.Key) && !hasVariable(kv.Value)
+}
+
+// hasVariable reports whether s holds a {{variable}}, as the wizard reads
+// one.
+func hasVariable(s string) bool {
+	return len(wizard.Action{URL: s}.Variables()) > 0
+}
+
+// actionMayHoldPlaintext reports whether raw, an action as stored, may have
+// a row that actionSecrets picks with a value that is not sealed, so that
+// Open's sweep (sealPlaintext) decodes only those of thousands of actions,
+// and never the samples of the others. It reads each connection.KV as
+// json.Marshal writes it, {"key":"NAME","value":"VALUE"} — the action's rows
+// and its sample's headers alike — and is true for one whose NAME is secret
+// and whose VALUE is not empty, sealed, an env: reference or
+// connection.Redacted (a sample's header as Send kept it; the mask hides
+// nothing). A name it cannot read without unescaping, or a row written in
+// any other way, is true.
+func actionMayHoldPlaintext(raw []byte) bool {
+	const keyOpen, valueOpen = `{"key":"`, `","value":"`
+	for {
+		i := bytes.Index(raw, []byte(keyOpen))
+		if i < 0 {
+			return false
+		}
+		raw = raw[i+len(keyOpen):]
+		end := bytes.IndexByte(raw, '"')
+		if end < 0 {
+			return true
+		}
+		name := raw[:end]
+		if bytes.IndexByte(name, '\\') >= 0 {
+			return true
+		}
+		if !connection.IsSecretName(string(name)) {
+			continue
+		}
+		value, ok := bytes.CutPrefix(raw[end:], []byte(valueOpen))
+		if !ok {
+			return true
+		}
+		switch {
+		case bytes.HasPrefix(value, []byte(`"`)),
+			bytes.HasPrefix(value, []byte(sealPrefix)),
+			bytes.HasPrefix(value, []byte(connection.EnvPrefix)),
+			bytes.HasPrefix(value, []byte(connection.Redacted+`"`)):
+			continue
+		}
+		return true
+	}
+}
+
+// openAction opens the sealed values of a's rows. A row that actionSecrets
+// does not pick by its name may still hold a value sealed by a patchbay
+// whose list of secret names was longer, and it is opened too; but there a
+// value that only looks sealed and does not open is the user's own text,
+// and is kept.
+func openAction(box *secretBox, a *wizard.Action) error {
+	for _, rows := range [][]connection.KV{a.Query, a.Headers, a.Form} {
+		for i := range rows {
+			p := &rows[i].Value
+			if !strings.HasPrefix(*p, sealPrefix) {
+				continue
+			}
+			if err := box.open([]*string{p}); err != nil && secretRow(rows[i]) {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // CreateAction saves a new action, setting a.ID and the timestamps. Its

@@ -99,39 +99,3 @@ func inUseError(conn string, users []string) error {
 	return newError(fmt.Sprintf("connection '%s' is used by %d %s: %s — delete %s first",
 		conn, len(users), noun, strings.Join(users, ", "), them), ErrInUse)
 }
-
-// sealPlaintext seals the secrets that an older patchbay stored in plain
-// text, all in one transaction; a database without any is not written.
-func sealPlaintext(db *bolt.DB, box *secretBox) error {
-	var ids []uint64
-	err := db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketConnections).ForEach(func(k, v []byte) error {
-			var c connection.Connection
-			if json.Unmarshal(v, &c) != nil {
-				return nil // damaged: reported when it is read
-			}
-			for _, p := range c.SecretFields() {
-				if isSecret(*p) && !strings.HasPrefix(*p, sealPrefix) {
-					ids = append(ids, btoi(k))
-					break
-				}
-			}
-			return nil
-		})
-	})
-	if err != nil || len(ids) == 0 {
-		return err
-	}
-	return db.Update(func(tx *bolt.Tx) error {
-		for _, id := range ids {
-			c, err := connections.load(tx, box, id)
-			if err != nil {
-				return err
-			}
-			if err := connections.save(tx, box, c.Name, c); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}

@@ -1,13 +1,15 @@
 package store
 
 // Secrets at rest. Every secret field of a connection (connection.
-// SecretFields) is sealed with XChaCha20-Poly1305 under a random 32-byte
-// data key before it is written, and opened when read, so callers of the
-// store only ever see plain text and the file never holds it. A sealed value
-// is "enc:v1:" + base64url(nonce ‖ ciphertext), with the database's key id as
-// additional data, so a value copied into another database does not open.
-// Empty values and env: references are not secrets and are stored as they
-// are.
+// SecretFields), and the value of every query, header and form row of an
+// action whose name says it is a credential (actionSecrets), is sealed with
+// XChaCha20-Poly1305 under a random 32-byte data key before it is written,
+// and opened when read, so callers of the store only ever see plain text and
+// the file never holds it. A sealed value is "enc:v1:" + base64url(nonce ‖
+// ciphertext), with the database's key id as additional data, so a value
+// copied into another database does not open. Empty values and env:
+// references are not secrets and are stored as they are; so are an action's
+// values holding a {{variable}}.
 //
 // meta holds key_id (16 random bytes, hex), key_check (the seal of
 // keyCheckText, to tell a wrong key from a damaged value) and, for a key
@@ -19,6 +21,7 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -323,6 +326,70 @@ func (b *secretBox) seal(tx *bolt.Tx, fields []*string) error {
 			return err
 		}
 		if *p, err = k.seal(*p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sealPlaintext seals the secrets that an older patchbay stored in plain
+// text — the secret fields of connections, the values of actions' secret
+// rows — all in one transaction; a database without any is not written.
+// Records are saved again as they are, their timestamps untouched.
+func sealPlaintext(db *bolt.DB, box *secretBox) error {
+	var conns, acts []uint64
+	err := db.View(func(tx *bolt.Tx) error {
+		var err error
+		if conns, err = plaintextIDs(tx, connections, nil, (*connection.Connection).SecretFields); err != nil {
+			return err
+		}
+		acts, err = plaintextIDs(tx, actions, actionMayHoldPlaintext, actionSecrets)
+		return err
+	})
+	if err != nil || len(conns)+len(acts) == 0 {
+		return err
+	}
+	return db.Update(func(tx *bolt.Tx) error {
+		if err := resave(tx, box, connections, conns); err != nil {
+			return err
+		}
+		return resave(tx, box, actions, acts)
+	})
+}
+
+// plaintextIDs lists the records of c with a secret among secrets(record)
+// that is not sealed. maybe, when set, is asked first about a record's
+// bytes, which are decoded only when it says they may hold one.
+func plaintextIDs[T any](tx *bolt.Tx, c collection[T], maybe func([]byte) bool, secrets func(*T) []*string) ([]uint64, error) {
+	var ids []uint64
+	err := tx.Bucket(c.values).ForEach(func(k, v []byte) error {
+		if maybe != nil && !maybe(v) {
+			return nil
+		}
+		var r T
+		if json.Unmarshal(v, &r) != nil {
+			return nil // damaged: reported when it is read
+		}
+		for _, p := range secrets(&r) {
+			if isSecret(*p) && !strings.HasPrefix(*p, sealPrefix) {
+				ids = append(ids, btoi(k))
+				break
+			}
+		}
+		return nil
+	})
+	return ids, err
+}
+
+// resave loads each record of c with an id in ids and saves it again, in tx,
+// its secrets sealed.
+func resave[T any](tx *bolt.Tx, box *secretBox, c collection[T], ids []uint64) error {
+	for _, id := range ids {
+		v, err := c.load(tx, box, id)
+		if err != nil {
+			return err
+		}
+		if err := c.save(tx, box, *c.name(&v), v); err != nil {
 			return err
 		}
 	}

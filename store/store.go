@@ -14,7 +14,8 @@
 //	connection_names/
 //	  <lower(name)>     → <id> ‖ <display name>
 //	actions/
-//	  <id>              → JSON wizard.Action
+//	  <id>              → JSON wizard.Action, the values of secret-named
+//	                      query, header and form rows sealed (actions.go)
 //	action_names/
 //	  <lower(name)>     → <id> ‖ <display name>
 //	runs/

@@ -61,8 +61,9 @@ var now = time.Now
 //
 // History never holds the value of a variable whose name looks like a
 // credential (see IsSecret), the connection's secrets in any form the
-// server echoed them (connection.RedactEchoes), nor more of the response
-// body than StoredBodyLimit; the response returned is whole. A variable problem is a *VariableError, returned before anything is sent
+// server echoed them (connection.RedactEchoes), nor the request's own
+// secret-named values (requestSecrets), nor more of the response body than
+// StoredBodyLimit; the response returned is whole. A variable problem is a *VariableError, returned before anything is sent
 // or recorded. Otherwise the run is recorded whether or not the send
 // worked, and Replay returns Send's response and error. If the send worked
 // but recording failed, the error is a *RecordError.
@@ -87,7 +88,7 @@ func Replay(ctx context.Context, conn connection.Connection, a Action, vars map[
 	}
 	if err == nil || resp.Status != 0 {
 		// Kept without what the server echoed of the connection's secrets.
-		r := storedResponse(conn.RedactEchoes(resp))
+		r := storedResponse(conn.RedactEchoes(resp, requestSecrets(req)...))
 		run.Response = &r
 	}
 	if rerr := rec.RecordRun(run); rerr != nil && err == nil {

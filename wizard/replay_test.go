@@ -37,22 +37,6 @@ func (r *runs) RecordRun(run Run) error {
 	return nil
 }
 
-// requireSend skips a test while connection.Send is still a stub.
-func requireSend(t *testing.T) {
-	t.Helper()
-	defer func() {
-		if r := recover(); r != nil {
-			if r == "TODO" {
-				t.Skip("connection.Send is not implemented yet")
-			}
-			panic(r)
-		}
-	}()
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	connection.Send(ctx, connection.Connection{BaseURL: "http://127.0.0.1:1"}, connection.Request{Method: "GET"})
-}
-
 func basicConn(srv *httptest.Server) connection.Connection {
 	return connection.Connection{
 		ID: 11, Name: "httpbin", BaseURL: srv.URL,
@@ -90,7 +74,6 @@ func decodeEcho(t *testing.T, resp connection.Response) echo {
 // TestWizardToReplay walks the wizard against a real httpbin, applies, and
 // replays: the replay must reach the server exactly as the sample did.
 func TestWizardToReplay(t *testing.T) {
-	requireSend(t)
 	srv := httptest.NewServer(httpbin.New())
 	defer srv.Close()
 	conn := basicConn(srv)
@@ -199,7 +182,6 @@ func TestReplayVariables(t *testing.T) {
 		t.Fatalf("err %v, hits %d, runs %d", err, hits.Load(), len(rec.runs))
 	}
 
-	requireSend(t)
 	now = func() time.Time { return time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC) }
 	defer func() { now = time.Now }()
 	resp, err := Replay(context.Background(), conn, a, map[string]string{"id": "7", "api_token": "s3cret"}, rec)
@@ -233,7 +215,6 @@ func TestReplayVariables(t *testing.T) {
 }
 
 func TestReplayRecordsFailures(t *testing.T) {
-	requireSend(t)
 	srv := httptest.NewServer(http.NotFoundHandler())
 	conn := connection.Connection{ID: 5, Name: "gone", BaseURL: srv.URL}
 	srv.Close() // nothing listens there any more
@@ -248,7 +229,6 @@ func TestReplayRecordsFailures(t *testing.T) {
 }
 
 func TestReplayKeepsACutBody(t *testing.T) {
-	requireSend(t)
 	body := bytes.Repeat([]byte("0123456789abcdef"), (StoredBodyLimit+4096)/16)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")

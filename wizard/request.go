@@ -109,3 +109,25 @@ func cloneRequest(r connection.Request) connection.Request {
 // probably carries a credential, so its value should be masked when shown;
 // see connection.IsSecretName.
 func IsSecret(name string) bool { return connection.IsSecretName(name) }
+
+// requestSecrets lists the values a request carries under secret-looking
+// names — headers, query parameters (rows or written in the URL) and
+// form-urlencoded fields — so what a server echoes of them, and the form
+// body as sent, are not kept in samples and history.
+func requestSecrets(req connection.Request) []string {
+	var out []string
+	add := func(kvs []connection.KV) {
+		for _, kv := range kvs {
+			if connection.IsSecretName(kv.Key) && kv.Value != "" {
+				out = append(out, kv.Value)
+			}
+		}
+	}
+	add(req.Headers)
+	add(req.Query)
+	add(urlQuery(req.URL))
+	if ct, _ := connection.HeaderValue(req.Headers, "Content-Type"); strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+		add(urlQuery("?" + string(req.Body)))
+	}
+	return out
+}

@@ -305,7 +305,11 @@ func (w *Wizard) build() Action {
 		// What the server echoed of the connection's secrets (httpbin's
 		// /anything shows the Authorization it got) is not kept, neither in
 		// the sample nor in the examples of its outputs.
-		sample := w.Conn.RedactEchoes(*w.sample)
+		var own []string
+		if w.sampleOf != nil {
+			own = requestSecrets(*w.sampleOf)
+		}
+		sample := w.Conn.RedactEchoes(*w.sample, own...)
 		// Outputs come from the whole body; the sample kept is cut.
 		a.Outputs = outputs(sample)
 		if a.Outputs == nil && w.sampleSaved && w.sample.Truncated {
