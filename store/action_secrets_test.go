@@ -152,6 +152,10 @@ func TestActionPlaintextFromAnOlderPatchbaySealed(t *testing.T) {
 		if _, err := tx.Bucket(bucketActions).NextSequence(); err != nil {
 			return err
 		}
+		// An older patchbay never marked the database as swept.
+		if err := tx.Bucket(bucketMeta).Delete(metaSealed); err != nil {
+			return err
+		}
 		return actions.put(tx, 1, "", old.Name, raw)
 	}); err != nil {
 		t.Fatal(err)

@@ -68,6 +68,10 @@ var (
 	metaKeyID    = []byte("key_id")
 	metaKeyCheck = []byte("key_check")
 	metaKeySalt  = []byte("key_salt")
+	// metaSealed marks a database whose plaintext sweep is done: every
+	// write since goes through the seal hooks, so Open need not walk every
+	// record again.
+	metaSealed = []byte("sealed_v1")
 )
 
 // dataKey is an open data key.
@@ -338,7 +342,11 @@ func (b *secretBox) seal(tx *bolt.Tx, fields []*string) error {
 // Records are saved again as they are, their timestamps untouched.
 func sealPlaintext(db *bolt.DB, box *secretBox) error {
 	var conns, acts []uint64
+	swept := false
 	err := db.View(func(tx *bolt.Tx) error {
+		if swept = tx.Bucket(bucketMeta).Get(metaSealed) != nil; swept {
+			return nil
+		}
 		var err error
 		if conns, err = plaintextIDs(tx, connections, nil, (*connection.Connection).SecretFields); err != nil {
 			return err
@@ -346,14 +354,17 @@ func sealPlaintext(db *bolt.DB, box *secretBox) error {
 		acts, err = plaintextIDs(tx, actions, actionMayHoldPlaintext, actionSecrets)
 		return err
 	})
-	if err != nil || len(conns)+len(acts) == 0 {
+	if err != nil || swept {
 		return err
 	}
 	return db.Update(func(tx *bolt.Tx) error {
 		if err := resave(tx, box, connections, conns); err != nil {
 			return err
 		}
-		return resave(tx, box, actions, acts)
+		if err := resave(tx, box, actions, acts); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(metaSealed, []byte{1})
 	})
 }
 

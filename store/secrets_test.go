@@ -591,6 +591,10 @@ func TestPlaintextFromAnOlderPatchbaySealed(t *testing.T) {
 		if _, err := tx.Bucket(bucketConnections).NextSequence(); err != nil {
 			return err
 		}
+		// An older patchbay never marked the database as swept.
+		if err := tx.Bucket(bucketMeta).Delete(metaSealed); err != nil {
+			return err
+		}
 		return connections.put(tx, 1, "", old.Name, []byte(`{"id":1,"name":"old","base_url":"https://example.com","auth":{"type":"basic","username":"u","password":"legacy-secret-Rt34"}}`))
 	}); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@
 //	  key_id            → hex id of the data key sealing secrets (once one is saved)
 //	  key_check         → a fixed text sealed with that key, to tell a wrong key
 //	  key_salt          → scrypt salt, when the key comes from a passphrase
+//	  sealed_v1         → present once Open has sealed plaintext an older build left
 //	connections/
 //	  <id>              → JSON connection.Connection, secret fields sealed
 //	                      as "enc:v1:…" (secrets.go)
