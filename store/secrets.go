@@ -185,16 +185,7 @@ func (b *secretBox) existingKey(id string, salt []byte) (*dataKey, error) {
 		if passphrase == "" {
 			return nil, newError(fmt.Sprintf("%s's secrets are encrypted with a passphrase — set %s to it", b.path, PassphraseEnv), ErrKeyMissing, ErrNeedPassphrase)
 		}
-		key, err := passphraseKey(passphrase, salt)
-		if err != nil {
-			return nil, err
-		}
-		k, err := newDataKey(id, key, modePassphrase)
-		if err != nil {
-			return nil, err
-		}
-		k.salt = salt
-		return k, nil
+		return passphraseDataKey(id, passphrase, salt)
 	}
 	key, mode, keyringErr, err := storedKeys{}.find(id)
 	if err != nil {
@@ -235,16 +226,7 @@ func (b *secretBox) newKey() (*dataKey, error) {
 			if _, err := rand.Read(salt); err != nil {
 				return nil, err
 			}
-			key, err := passphraseKey(passphrase, salt)
-			if err != nil {
-				return nil, err
-			}
-			k, err := newDataKey(id, key, modePassphrase)
-			if err != nil {
-				return nil, err
-			}
-			k.salt = salt
-			return k, nil
+			return passphraseDataKey(id, passphrase, salt)
 		}
 	}
 	var keys KeySource = storedKeys{}
@@ -455,4 +437,18 @@ func (s *Store) SecretMode() string {
 		return modeNoKey
 	}
 	return s.box.active.mode
+}
+
+// passphraseDataKey derives the data key id from a passphrase and salt.
+func passphraseDataKey(id, passphrase string, salt []byte) (*dataKey, error) {
+	key, err := passphraseKey(passphrase, salt)
+	if err != nil {
+		return nil, err
+	}
+	k, err := newDataKey(id, key, modePassphrase)
+	if err != nil {
+		return nil, err
+	}
+	k.salt = salt
+	return k, nil
 }
