@@ -102,6 +102,9 @@ type Auth struct {
 	Key       string       `json:"key,omitempty"`
 	KeyHeader string       `json:"key_header,omitempty"`
 	Scheme    APIKeyScheme `json:"scheme,omitempty"`
+
+	// OAuth2 (oauth2-code, oauth2-client); see oauth2.go.
+	OAuth2 *OAuth2 `json:"oauth2,omitempty"`
 }
 
 // Connection is a saved way to reach one API.
@@ -117,6 +120,11 @@ type Connection struct {
 	CaseSensitiveHeaders bool `json:"case_sensitive_headers,omitempty"`
 	// TestPath is what Test requests, relative to BaseURL; empty means BaseURL itself.
 	TestPath string `json:"test_path,omitempty"`
+
+	// Tokens keeps the OAuth2 tokens of this connection between sends; the
+	// store provides it. Nil for connections without OAuth2 (and then an
+	// OAuth2 connection keeps its token for the one Send only).
+	Tokens TokenStore `json:"-"`
 }
 
 // KeyHeaderOrDefault is the header an API key is sent in: KeyHeader, or
