@@ -19,6 +19,7 @@ type authTransport struct {
 	auth          Auth
 	caseSensitive bool   // set header names as typed, not canonicalised
 	scope         origin // where the credentials may go
+	bearer        string // the OAuth2 access token, for the OAuth2 types
 	base          http.RoundTripper
 
 	mu    sync.Mutex
@@ -40,7 +41,7 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	out := req
 	if t.scope.admits(req.URL) {
 		out = req.Clone(req.Context())
-		if err := t.auth.apply(out, t.caseSensitive); err != nil {
+		if err := t.auth.apply(out, t.caseSensitive, t.bearer); err != nil {
 			// RoundTrip must close the body even when it fails early.
 			if req.Body != nil {
 				req.Body.Close()
@@ -68,8 +69,9 @@ func (t *authTransport) firstHop() *sentHop {
 	return t.first
 }
 
-// apply writes a's credentials into r, which must be a request of its own.
-func (a Auth) apply(r *http.Request, caseSensitive bool) error {
+// apply writes a's credentials into r, which must be a request of its own;
+// bearer is the access token of the OAuth2 types.
+func (a Auth) apply(r *http.Request, caseSensitive bool, bearer string) error {
 	switch a.Type {
 	case "", AuthNone:
 	case AuthBasic:
@@ -86,6 +88,12 @@ func (a Auth) apply(r *http.Request, caseSensitive bool) error {
 		r.URL.RawQuery = withQueryParams(r.URL.RawQuery, a.Query)
 	case AuthAPIKey:
 		setHeaders(r.Header, []KV{{Key: a.KeyHeaderOrDefault(), Value: a.keyValue()}}, caseSensitive)
+	case AuthOAuth2Code, AuthOAuth2Client:
+		if bearer == "" {
+			return fmt.Errorf("connection has no OAuth2 token")
+		}
+		deleteHeader(r.Header, "Authorization")
+		r.Header.Set("Authorization", "Bearer "+bearer)
 	default:
 		return fmt.Errorf("auth type %q is not supported", a.Type)
 	}

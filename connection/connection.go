@@ -31,7 +31,7 @@ const (
 )
 
 // AuthTypes lists the implemented auth types in the order forms show them.
-var AuthTypes = []AuthType{AuthNone, AuthBasic, AuthHeader, AuthQuery, AuthCustom, AuthAPIKey}
+var AuthTypes = []AuthType{AuthNone, AuthBasic, AuthHeader, AuthQuery, AuthCustom, AuthAPIKey, AuthOAuth2Code, AuthOAuth2Client}
 
 // Title is the name a form shows for the auth type.
 func (t AuthType) Title() string {
@@ -48,6 +48,10 @@ func (t AuthType) Title() string {
 		return "Custom"
 	case AuthAPIKey:
 		return "API key"
+	case AuthOAuth2Code:
+		return "OAuth2 authorization code"
+	case AuthOAuth2Client:
+		return "OAuth2 client credentials"
 	}
 	return string(t)
 }
@@ -156,13 +160,23 @@ func (a Auth) keyValue() string {
 	return "Bearer " + a.Key
 }
 
+// IsOAuth2 reports whether t is one of the OAuth2 auth types, whose
+// credentials are tokens kept in the connection's TokenStore.
+func (t AuthType) IsOAuth2() bool {
+	return t == AuthOAuth2Code || t == AuthOAuth2Client
+}
+
 // Secrets returns every secret value of the connection's auth (password,
-// API key, the values of auth headers and auth query parameters), whatever
-// the auth type, so that callers can redact them from anything they show.
-// Empty values and duplicates are left out.
+// API key, the values of auth headers and auth query parameters, the OAuth2
+// client secret), whatever the auth type, so that callers can redact them
+// from anything they show. Empty values and duplicates are left out. OAuth2
+// tokens are not part of the connection: they live in its TokenStore.
 func (c Connection) Secrets() []string {
 	a := c.Auth
 	candidates := []string{a.Password, a.Key}
+	if a.OAuth2 != nil {
+		candidates = append(candidates, a.OAuth2.ClientSecret)
+	}
 	for _, h := range a.Headers {
 		candidates = append(candidates, h.Value)
 	}

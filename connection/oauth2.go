@@ -1,7 +1,6 @@
 package connection
 
 import (
-	"context"
 	"errors"
 	"time"
 )
@@ -80,14 +79,9 @@ type AuthorizeOptions struct {
 	Pasted <-chan string
 	// Timeout bounds the wait for the callback; zero means 5 minutes.
 	Timeout time.Duration
-}
-
-// Authorize runs the authorization code flow with PKCE S256 and a fresh
-// state for conn: it listens on 127.0.0.1 (CallbackPort or a free port),
-// shows and opens the authorize URL, waits for one callback (or a pasted
-// URL) whose state matches, exchanges the code with a client that refuses
-// redirects, saves the token in conn.Tokens and returns it. The listener is
-// closed after one callback or the timeout.
-func Authorize(ctx context.Context, conn Connection, opts AuthorizeOptions) (Token, error) {
-	panic("TODO(issue 4)")
+	// Rejected, when set, hears why a callback or a pasted URL was refused
+	// while the wait goes on (its state is not this attempt's, it carries
+	// no code). It may be called from another goroutine, never after
+	// Authorize returns, and must not block.
+	Rejected func(reason string)
 }

@@ -64,6 +64,9 @@ func (c *Connection) secretFields() []secretField {
 	for i := range a.Query {
 		fs = append(fs, secretField{&a.Query[i].Value, "the value of its query parameter " + a.Query[i].Key, fmt.Sprintf("query.%d", i)})
 	}
+	if a.OAuth2 != nil {
+		fs = append(fs, secretField{&a.OAuth2.ClientSecret, "its OAuth2 client secret", "client_secret"})
+	}
 	return fs
 }
 
@@ -81,10 +84,17 @@ func (c *Connection) SecretFields() []*string {
 	return ptrs
 }
 
-// Clone returns a copy of c that shares no slices with it.
+// Clone returns a copy of c that shares no slices (and no OAuth2 block)
+// with it. Tokens, an interface to the store, is shared.
 func (c Connection) Clone() Connection {
 	c.Auth.Headers = slices.Clone(c.Auth.Headers)
 	c.Auth.Query = slices.Clone(c.Auth.Query)
+	if o := c.Auth.OAuth2; o != nil {
+		cp := *o
+		cp.TokenHeaders = slices.Clone(o.TokenHeaders)
+		cp.AuthorizeParams = slices.Clone(o.AuthorizeParams)
+		c.Auth.OAuth2 = &cp
+	}
 	return c
 }
 
@@ -142,8 +152,13 @@ func jsonEscaped(s string, escapeHTML bool) string {
 //
 // extra are more secret values to treat the same way: those the request
 // itself carried (a typed X-Api-Key header, a password form field).
+//
+// The OAuth2 token a Send used is redacted too, since the Response keeps it.
 func (c Connection) RedactEchoes(resp Response, extra ...string) Response {
 	forms := append(c.SecretForms(), valueForms(extra)...)
+	if resp.token != nil {
+		forms = append(forms, valueForms(resp.token.token.secrets())...)
+	}
 	slices.SortFunc(forms, func(x, y string) int { return len(y) - len(x) })
 	if len(forms) == 0 {
 		return resp

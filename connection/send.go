@@ -51,6 +51,11 @@ type Response struct {
 	Size       int64         `json:"size"`      // bytes of body received, even past MaxBody
 	Truncated  bool          `json:"truncated"` // Body holds only the first MaxBody bytes
 	Duration   time.Duration `json:"duration"`
+
+	// token is the OAuth2 token the request carried: Test tells when it
+	// expires, AuthProblem whether it was just renewed, and RedactEchoes
+	// removes it from what the server echoed.
+	token *gotToken
 }
 
 // Header returns the first value of the named response header (case-insensitive).
@@ -148,7 +153,19 @@ func send(ctx context.Context, conn Connection, req Request) (Response, error) {
 		return Response{}, err
 	}
 
+	var token *gotToken
+	if conn.Auth.Type.IsOAuth2() {
+		got, err := conn.token(ctx, sendCtx)
+		if err != nil {
+			return Response{}, err
+		}
+		RememberSecrets(got.token.secrets()...)
+		token = &got
+	}
 	auth := &authTransport{auth: conn.Auth, caseSensitive: conn.CaseSensitiveHeaders, scope: scope, base: baseTransport}
+	if token != nil {
+		auth.bearer = token.token.AccessToken
+	}
 	client := &http.Client{
 		Transport:     auth,
 		CheckRedirect: redirectPolicy{scope: scope, credentials: conn.credentialHeaders()}.check,
@@ -183,6 +200,7 @@ func send(ctx context.Context, conn Connection, req Request) (Response, error) {
 		Size:       size,
 		Truncated:  size > int64(len(respBody)),
 		Duration:   elapsed,
+		token:      token,
 	}, nil
 }
 

@@ -46,8 +46,16 @@ func Test(ctx context.Context, conn Connection) Verdict {
 // judge says in a sentence what a test response means for the connection.
 func judge(conn Connection, resp Response) string {
 	u := resp.Request.URL
+	if p := AuthProblem(conn, resp); p != "" {
+		return p
+	}
 	switch s := resp.Status; {
 	case s < 400:
+		if resp.token != nil {
+			if e := ExpiresIn(resp.token.token, tokenClock()); e != "" {
+				return fmt.Sprintf("connected — %s from GET %s (token %s)", resp.StatusText, u, e)
+			}
+		}
 		return fmt.Sprintf("connected — %s from GET %s", resp.StatusText, u)
 	case s == http.StatusUnauthorized && (conn.Auth.Type == "" || conn.Auth.Type == AuthNone):
 		return fmt.Sprintf("%s — the server wants credentials, but connection '%s' has none", resp.StatusText, conn.Name)
@@ -61,4 +69,23 @@ func judge(conn Connection, resp Response) string {
 		return fmt.Sprintf("the server failed (%s)", resp.StatusText)
 	}
 	return fmt.Sprintf("%s — the server refused GET %s", resp.StatusText, u)
+}
+
+// AuthProblem says in a sentence when a response is the fault of an OAuth2
+// connection rather than of the request: a 401 to a request that carried
+// its token. A token renewed for this very request and still refused means
+// the connection must be reconnected (code flow) or its client fixed
+// (client credentials). It is "" for any other response.
+func AuthProblem(conn Connection, resp Response) string {
+	if resp.Status != http.StatusUnauthorized || resp.token == nil {
+		return ""
+	}
+	name := conn.Name
+	switch {
+	case conn.Auth.Type == AuthOAuth2Client:
+		return fmt.Sprintf("%s — the server rejected the token connection '%s' got with its client credentials; check the client's scopes and permissions", resp.StatusLine(), name)
+	case resp.token.fresh:
+		return fmt.Sprintf("%s — the server rejected the token of connection '%s' right after it was refreshed — reconnect '%s' (patchbay connection connect %s)", resp.StatusLine(), name, name, name)
+	}
+	return fmt.Sprintf("%s — the server rejected the token of connection '%s' (revoked?) — reconnect '%s' (patchbay connection connect %s)", resp.StatusLine(), name, name, name)
 }

@@ -96,8 +96,91 @@ func (c Connection) validateAuth() FieldErrors {
 		default:
 			errs = append(errs, FieldError{"scheme", fmt.Sprintf("scheme must be %s, %s or %s", SchemeBearer, SchemeBasic, SchemeRaw)})
 		}
+	case AuthOAuth2Code, AuthOAuth2Client:
+		errs = append(errs, validateOAuth2(a.Type, a.OAuth2)...)
 	default:
 		errs = append(errs, FieldError{"auth", fmt.Sprintf("unknown auth type %q", a.Type)})
+	}
+	return errs
+}
+
+// validateOAuth2 checks the OAuth2 block of an oauth2-code or oauth2-client
+// connection; a missing block is an empty one. Field keys: authorize_url,
+// token_url, refresh_url, client_id, client_secret, scopes, token_auth,
+// token_header.N, authorize_param.N, callback_port.
+func validateOAuth2(typ AuthType, o *OAuth2) FieldErrors {
+	if o == nil {
+		o = &OAuth2{}
+	}
+	var errs FieldErrors
+	oauthURL := func(field, what, value string, required bool) {
+		value = strings.TrimSpace(value)
+		if value == "" {
+			if required {
+				errs = append(errs, FieldError{field, what + " is required"})
+			}
+			return
+		}
+		if !isAbsoluteURL(value) {
+			errs = append(errs, FieldError{field, what + " must start with http:// or https://"})
+			return
+		}
+		if _, err := parseHTTPURL(value); err != nil {
+			if strings.HasPrefix(err.Error(), "it ") {
+				errs = append(errs, FieldError{field, what + " " + strings.TrimPrefix(err.Error(), "it ")})
+			} else {
+				errs = append(errs, FieldError{field, what + " is not valid: " + err.Error()})
+			}
+		}
+	}
+	if typ == AuthOAuth2Code {
+		oauthURL("authorize_url", "authorize URL", o.AuthorizeURL, true)
+	}
+	oauthURL("token_url", "token URL", o.TokenURL, true)
+	if typ == AuthOAuth2Code {
+		oauthURL("refresh_url", "refresh URL", o.RefreshURL, false)
+	}
+	switch {
+	case strings.TrimSpace(o.ClientID) == "":
+		errs = append(errs, FieldError{"client_id", "client ID is required"})
+	case !validHeaderValue(o.ClientID):
+		errs = append(errs, FieldError{"client_id", "client ID may not contain line breaks or control characters"})
+	}
+	switch {
+	case typ == AuthOAuth2Client && o.ClientSecret == "":
+		errs = append(errs, FieldError{"client_secret", "client secret is required for client credentials"})
+	case !validHeaderValue(o.ClientSecret):
+		errs = append(errs, FieldError{"client_secret", "client secret may not contain line breaks or control characters"})
+	}
+	if !validHeaderValue(o.Scopes) {
+		errs = append(errs, FieldError{"scopes", "scopes may not contain line breaks or control characters"})
+	}
+	switch o.TokenAuth {
+	case "", TokenAuthBody, TokenAuthHeader:
+	default:
+		errs = append(errs, FieldError{"token_auth", fmt.Sprintf("token_auth must be %s (client id and secret in the request body) or %s (a Basic header)", TokenAuthBody, TokenAuthHeader)})
+	}
+	for i, row := range o.TokenHeaders {
+		field := fmt.Sprintf("token_header.%d", i)
+		switch {
+		case row.Key == "" && row.Value == "":
+		case row.Key == "":
+			errs = append(errs, FieldError{field, "header needs a name"})
+		case !isToken(row.Key):
+			errs = append(errs, FieldError{field, headerNameProblem(row.Key)})
+		case !validHeaderValue(row.Value):
+			errs = append(errs, FieldError{field, "header value may not contain line breaks or control characters"})
+		}
+	}
+	if typ == AuthOAuth2Code {
+		for i, row := range o.AuthorizeParams {
+			if row.Key == "" && row.Value != "" {
+				errs = append(errs, FieldError{fmt.Sprintf("authorize_param.%d", i), "parameter needs a name"})
+			}
+		}
+		if o.CallbackPort < 0 || o.CallbackPort > 65535 {
+			errs = append(errs, FieldError{"callback_port", "callback port must be between 1 and 65535, or 0 for any free port"})
+		}
 	}
 	return errs
 }
