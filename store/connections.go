@@ -16,9 +16,9 @@ var connections = collection[connection.Connection]{
 	noun: "connection", a: "a connection", values: bucketConnections, names: bucketConnectionNames,
 	id:           func(c *connection.Connection) *uint64 { return &c.ID },
 	name:         func(c *connection.Connection) *string { return &c.Name },
-	beforeDelete: refuseInUse,
+	beforeDelete: beforeDeleteConnection,
 	seal: func(tx *bolt.Tx, box *secretBox, c *connection.Connection) error {
-		*c = c.Clone() // the header and query rows are the caller's
+		*c = c.Clone() // the header and query rows and the OAuth2 block are the caller's
 		return box.seal(tx, c.SecretFields())
 	},
 	open: func(box *secretBox, c *connection.Connection) error { return box.open(c.SecretFields()) },
@@ -51,9 +51,18 @@ func (s *Store) Connections() ([]connection.Connection, error) { return connecti
 // ConnectionNames lists connections from the names index, sorted by name.
 func (s *Store) ConnectionNames() ([]Entry, error) { return connections.listNames(s.db) }
 
-// DeleteConnection removes the connection with id. It refuses (an error naming
-// them, ErrInUse) while actions still use it.
+// DeleteConnection removes the connection with id, and its OAuth2 token. It
+// refuses (an error naming them, ErrInUse) while actions still use it.
 func (s *Store) DeleteConnection(id uint64) error { return connections.delete(s.db, id) }
+
+// beforeDeleteConnection refuses to delete a connection that actions use,
+// and otherwise deletes its token with it.
+func beforeDeleteConnection(tx *bolt.Tx, id uint64, v []byte) error {
+	if err := refuseInUse(tx, id, v); err != nil {
+		return err
+	}
+	return deleteToken(tx, id)
+}
 
 // refuseInUse keeps the connection with id, stored as v, while actions use it.
 func refuseInUse(tx *bolt.Tx, id uint64, v []byte) error {

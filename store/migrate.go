@@ -15,6 +15,7 @@ var (
 	bucketActions         = []byte("actions")
 	bucketActionNames     = []byte("action_names")
 	bucketRuns            = []byte("runs")
+	bucketTokens          = []byte("tokens")
 
 	keySchemaVersion = []byte("schema_version")
 )
@@ -25,6 +26,7 @@ var allBuckets = [][]byte{
 	bucketConnections, bucketConnectionNames,
 	bucketActions, bucketActionNames,
 	bucketRuns,
+	bucketTokens,
 }
 
 // migration brings a database from version-1 to version. Migrations run in
@@ -40,6 +42,7 @@ type migration struct {
 // writes. Append, never edit: a file in the wild may be at any version.
 var migrations = []migration{
 	{version: 1, name: "create buckets", apply: createBuckets},
+	{version: 2, name: "tokens bucket", apply: tokensBucket},
 }
 
 func currentSchema() uint64 { return uint64(migrations[len(migrations)-1].version) }

@@ -1,7 +1,7 @@
 // Package store keeps connections, actions and the run history in one bbolt
 // file.
 //
-// The bucket tree (schema 1):
+// The bucket tree (schema 2):
 //
 //	meta/
 //	  schema_version    → big-endian uint64
@@ -21,6 +21,9 @@
 //	  <lower(name)>     → <id> ‖ <display name>
 //	runs/
 //	  <id>              → JSON wizard.Run (only the newest 1000 are kept)
+//	tokens/                                               (schema 2)
+//	  <connection id>   → JSON connection.Token of an OAuth2 connection,
+//	                      sealed whole as "enc:v1:…" (tokens.go)
 //
 // Every <id> is a big-endian uint64 from the bucket's NextSequence, so ids are
 // never reused and cursors walk them oldest first. A name is stored trimmed of

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -336,7 +337,7 @@ func TestOpenNewerSchema(t *testing.T) {
 	if !errors.Is(err, ErrNewerSchema) {
 		t.Errorf("error %v is not ErrNewerSchema", err)
 	}
-	want := path + " was written by a newer patchbay (schema 99); this one knows schema 1"
+	want := fmt.Sprintf("%s was written by a newer patchbay (schema 99); this one knows schema %d", path, currentSchema())
 	if err.Error() != want {
 		t.Errorf("error text %q, want %q", err, want)
 	}

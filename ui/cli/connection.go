@@ -1,14 +1,20 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"os/signal"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"patchbay/connection"
 	"patchbay/store"
@@ -40,14 +46,17 @@ Flags:
 Fields by auth type:
 `)
 	for _, t := range connection.AuthTypes {
-		fields := authFields[t]
-		if len(fields) == 0 {
-			fmt.Fprintf(&b, "  %-8s (no credentials)\n", t)
-			continue
+		fields, ok := authFields[t]
+		switch {
+		case !ok:
+			continue // not on the command line yet
+		case len(fields) == 0:
+			fmt.Fprintf(&b, "  %-14s (no credentials)\n", t)
+		default:
+			fmt.Fprintf(&b, "  %-14s %s\n", t, wrapList(fields, 17, 78))
 		}
-		fmt.Fprintf(&b, "  %-8s %s\n", t, strings.Join(fields, ", "))
 	}
-	b.WriteString(`  any      timeout, case_sensitive_headers, test_path
+	b.WriteString(`  any            timeout, case_sensitive_headers, test_path
 
   username, password      Basic credentials (the password is a secret)
   header.NAME=value       a header sent with every request, e.g. header.X-API-Key=abc
@@ -55,6 +64,19 @@ Fields by auth type:
   key                     the API key (a secret)
   key_header              the header it goes in (default Authorization)
   scheme                  bearer ("Bearer KEY", the default), basic ("Basic KEY") or raw ("KEY")
+  authorize_url           OAuth2: the provider's login page (its query, e.g. audience=…, is kept)
+  token_url               OAuth2: where tokens are fetched
+  refresh_url             OAuth2: where tokens are refreshed (default: the token URL)
+  client_id               OAuth2: the client (application) id
+  client_secret           OAuth2: its secret (required for oauth2-client; may be env:NAME)
+  scopes                  OAuth2: space separated, e.g. scopes='read write'
+  token_auth              OAuth2: how the client id and secret are sent: body (default) or
+                          header (HTTP Basic)
+  callback_port           OAuth2: a fixed port for the 127.0.0.1 callback, for providers
+                          that want an exact redirect URI (default: a free port)
+  token_header.NAME=value OAuth2: a header sent with every token request
+  authorize_param.NAME=value
+                          OAuth2: a parameter added to the login URL, e.g. authorize_param.prompt=consent
   timeout                 how long one request may take, e.g. 10s (default 30s)
   case_sensitive_headers  true to send header names exactly as typed
   test_path               what 'connection test' requests, relative to the base URL
@@ -65,14 +87,47 @@ Examples:
   patchbay connection add github --auth apikey --base-url https://api.github.com --field key=ghp_xxx
   patchbay connection add local --auth basic --base-url http://127.0.0.1:8080 \
       --field username=me --field password=secret
+  patchbay connection add api --auth oauth2-client --base-url https://api.example.com \
+      --field token_url=https://login.example.com/oauth/token --field client_id=abc \
+      --field client_secret=env:API_CLIENT_SECRET --field scopes='read write'
+  patchbay connection add gh --auth oauth2-code --base-url https://api.github.com \
+      --field authorize_url=https://github.com/login/oauth/authorize \
+      --field token_url=https://github.com/login/oauth/access_token \
+      --field client_id=Iv1.xxx --field client_secret=env:GH_CLIENT_SECRET
+  then: patchbay connection connect gh
 `)
 	return b.String()
 }
 
+// wrapList joins items with ", ", breaking lines before width and
+// indenting the next ones by indent.
+func wrapList(items []string, indent, width int) string {
+	var b strings.Builder
+	col := indent
+	for i, it := range items {
+		if i > 0 {
+			b.WriteString(",")
+			col++
+			if col+1+len(it) > width {
+				b.WriteString("\n" + strings.Repeat(" ", indent))
+				col = indent
+			} else {
+				b.WriteString(" ")
+				col++
+			}
+		}
+		b.WriteString(it)
+		col += len(it)
+	}
+	return b.String()
+}
+
 func authTypeList() string {
-	names := make([]string, len(connection.AuthTypes))
-	for i, t := range connection.AuthTypes {
-		names[i] = string(t)
+	var names []string
+	for _, t := range connection.AuthTypes {
+		if _, ok := authFields[t]; ok {
+			names = append(names, string(t))
+		}
 	}
 	return strings.Join(names, ", ")
 }
@@ -166,7 +221,7 @@ func (e *env) connectionTest(args []string) int {
 	pos, help, err := parse(fs, args)
 	switch {
 	case help:
-		fmt.Fprint(e.stdout, "Usage: patchbay connection test NAME [--json]\n\nSends a test request (GET to the connection's test_path, default its base URL)\nand says whether it worked. Exit 0 if it did, 1 if the server answered but\nrefused, 2 if the connection must be fixed before it can be tested (no base\nURL, a missing field), 3 if nothing came back.\n")
+		fmt.Fprint(e.stdout, "Usage: patchbay connection test NAME [--json]\n\nSends a test request (GET to the connection's test_path, default its base URL)\nand says whether it worked. Exit 0 if it did, 1 if the server answered but\nrefused, 2 if the connection must be fixed before it can be tested (no base\nURL, a missing field, an OAuth2 connection to connect first), 3 if nothing\ncame back.\n")
 		return exitOK
 	case err != nil:
 		return e.usageError("connection test", "%v", err)
@@ -179,7 +234,7 @@ func (e *env) connectionTest(args []string) int {
 	if st == nil {
 		return code
 	}
-	conn, code := e.connectionByName(st, pos[0])
+	conn, tokens, code := e.connectionWithTokens(st, pos[0])
 	st.Close()
 	if code != exitOK {
 		return code
@@ -188,15 +243,10 @@ func (e *env) connectionTest(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	v := connection.Test(ctx, conn)
-	code = exitOK
-	switch {
-	case v.Response == nil && v.Kind == connection.KindInvalid:
-		code = exitUsage
-	case v.Response == nil && !v.OK:
-		code = exitNetwork
-	case !v.OK:
-		code = exitResponse
+	if !v.OK && tokens.renewedByAnother(conn.ID) {
+		v = connection.Test(ctx, conn) // see run
 	}
+	code = verdictCode(v)
 	if asJSON {
 		var status *int
 		if v.Response != nil {
@@ -217,6 +267,21 @@ func (e *env) connectionTest(args []string) int {
 		return code
 	}
 	return e.fail(code, "%s", v.Reason)
+}
+
+// verdictCode is the exit code of a test's verdict: 0 it passed, 2 the
+// connection must be fixed (or connected again) first, 3 nothing came back,
+// 1 the server refused.
+func verdictCode(v connection.Verdict) int {
+	switch {
+	case v.OK:
+		return exitOK
+	case v.Response == nil && v.Kind == connection.KindInvalid:
+		return exitUsage
+	case v.Response == nil:
+		return exitNetwork
+	}
+	return exitResponse
 }
 
 func (e *env) connectionRemove(args []string) int {
@@ -250,6 +315,28 @@ func (e *env) connectionRemove(args []string) int {
 	return exitOK
 }
 
+const connectUsage = `Usage: patchbay connection connect NAME [--no-browser]
+
+Logs in to an OAuth2 connection and keeps its token.
+
+  oauth2-code    opens the provider's login page in the system browser and
+                 waits up to 5 minutes for it to come back to a callback on
+                 127.0.0.1 (register the callback URL it prints with the
+                 provider). The URL is printed too; on a machine without a
+                 browser (SSH), open it anywhere and paste the address the
+                 browser ends up on — even an error page — here.
+  oauth2-client  fetches a new token with the client credentials, then sends
+                 the connection's test request with it.
+
+Flags:
+  --no-browser   do not open a browser; only print the URL
+
+Exit codes: 0 connected · 1 the provider answered in a way patchbay could not
+use · 2 not an OAuth2 connection, one that must be fixed first, or a login the
+provider refused · 3 a network error, the wait timed out, or Ctrl+C · 4 the
+database could not be opened.
+`
+
 func (e *env) connectionConnect(args []string) int {
 	fs := e.flagSet("connection connect")
 	var noBrowser bool
@@ -257,7 +344,7 @@ func (e *env) connectionConnect(args []string) int {
 	pos, help, err := parse(fs, args)
 	switch {
 	case help:
-		fmt.Fprint(e.stdout, "Usage: patchbay connection connect NAME [--no-browser]\n\nRuns the OAuth2 login of an OAuth2 connection.\n")
+		fmt.Fprint(e.stdout, connectUsage)
 		return exitOK
 	case err != nil:
 		return e.usageError("connection connect", "%v", err)
@@ -268,12 +355,207 @@ func (e *env) connectionConnect(args []string) int {
 	if st == nil {
 		return code
 	}
-	defer st.Close()
 	conn, code := e.connectionByName(st, pos[0])
+	if code == exitOK && !conn.Auth.Type.IsOAuth2() {
+		code = e.fail(exitUsage, "connection %s uses %s auth; only OAuth2 connections need `connect`", quote(conn.Name), authName(conn.Auth.Type))
+	}
+	if code == exitOK && conn.Auth.Type == connection.AuthOAuth2Client {
+		// Connecting means getting a new token, not reusing the one kept.
+		if err := st.ClearToken(conn.ID); err != nil {
+			code = e.fail(exitLocal, "cannot clear the token of connection %s: %v", quote(conn.Name), err)
+		}
+	}
+	var tokens *tokenFile
+	if code == exitOK {
+		if tokens, err = newTokenFile(st, conn); err != nil {
+			code = e.fail(exitLocal, "cannot read the token of connection %s: %v", quote(conn.Name), err)
+		}
+		tokens.attach(&conn)
+	}
+	// The database is not held during the login, which may wait minutes
+	// for a browser: the token is saved by opening it again (tokens.go).
+	st.Close()
 	if code != exitOK {
 		return code
 	}
-	return e.fail(exitUsage, "connection %s uses %s auth; only OAuth2 connections need `connect`", quote(conn.Name), authName(conn.Auth.Type))
+	if errs := conn.Validate(); len(errs) > 0 {
+		return e.fail(exitUsage, "connection %s is not complete: %s", quote(conn.Name), errs[0])
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if conn.Auth.Type == connection.AuthOAuth2Client {
+		return e.connectClient(ctx, conn, tokens)
+	}
+	return e.connectCode(ctx, conn, noBrowser)
+}
+
+// connectCode runs the authorization code flow of conn.
+func (e *env) connectCode(ctx context.Context, conn connection.Connection, noBrowser bool) int {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Rejected may report from another goroutine.
+	e = &env{stdin: e.stdin, stdout: e.stdout, stderr: &lockedWriter{w: e.stderr}, db: e.db}
+	opts := connection.AuthorizeOptions{
+		ShowURL: func(authorizeURL, callbackURL string) {
+			fmt.Fprintf(e.stderr, "Open this URL to log in:\n  %s\nCallback: %s (register it with the provider)\nWaiting up to 5 minutes… (or paste the redirected URL here)\n",
+				connection.CleanText(authorizeURL), connection.CleanText(callbackURL))
+		},
+		Pasted: pastedURLs(ctx, e.stdin),
+		Rejected: func(reason string) {
+			e.fail(exitOK, "not used: %s — still waiting", reason)
+		},
+	}
+	if !noBrowser {
+		opts.OpenBrowser = openBrowser
+	}
+	t, err := connection.Authorize(ctx, conn, opts)
+	if err != nil {
+		return e.fail(loginExitCode(ctx, err), "%s", connectError(conn, err))
+	}
+	fmt.Fprintln(e.stdout, connectedLine(conn, t))
+	return exitOK
+}
+
+// lockedWriter serializes writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// connectClient fetches a new client-credentials token for conn by sending
+// its test request, and reports the token and the test.
+func (e *env) connectClient(ctx context.Context, conn connection.Connection, tokens *tokenFile) int {
+	v := connection.Test(ctx, conn)
+	t, ok := tokens.savedToken(conn.ID)
+	if !ok || t.AccessToken == "" {
+		return e.fail(verdictCode(v), "%s", v.Reason)
+	}
+	fmt.Fprintln(e.stdout, connectedLine(conn, t))
+	if !v.OK {
+		e.fail(exitOK, "warning: the token works, but the test request did not: %s", v.Reason)
+	}
+	return exitOK
+}
+
+// connectedLine reports a new token.
+func connectedLine(conn connection.Connection, t connection.Token) string {
+	if exp := connection.ExpiresIn(t, time.Now()); exp != "" {
+		return fmt.Sprintf("Connected %s (token %s)", quote(connection.CleanText(conn.Name)), exp)
+	}
+	return fmt.Sprintf("Connected %s", quote(connection.CleanText(conn.Name)))
+}
+
+// loginExitCode is the exit code of a failed login: 2 the connection must
+// be fixed or the provider refused, 3 nothing came back in time (or
+// Ctrl+C), 1 the provider's answer was not usable.
+func loginExitCode(ctx context.Context, err error) int {
+	var ce *connection.Error
+	switch {
+	case ctx.Err() != nil:
+		return exitNetwork
+	case errors.As(err, &ce):
+		switch ce.Kind {
+		case connection.KindInvalid:
+			return exitUsage
+		case connection.KindUnreachable, connection.KindTLS, connection.KindTimeout, connection.KindCanceled:
+			return exitNetwork
+		}
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return exitNetwork
+	}
+	return exitResponse
+}
+
+// connectError says why the login failed.
+func connectError(conn connection.Connection, err error) string {
+	var ce *connection.Error
+	if errors.As(err, &ce) {
+		return ce.Reason
+	}
+	return fmt.Sprintf("could not connect %s: %v", quote(conn.Name), err)
+}
+
+// pastedURLs delivers the lines of r that look like URLs — the address a
+// browser was sent back to, pasted by the user — until ctx ends. Reading r
+// may outlive ctx (a terminal read cannot be interrupted); what it reads
+// then is dropped.
+func pastedURLs(ctx context.Context, r io.Reader) <-chan string {
+	if r == nil {
+		return nil
+	}
+	out := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 0, 4096), 64<<10)
+		for sc.Scan() {
+			line := strings.TrimSpace(sc.Text())
+			if !looksLikeURL(line) {
+				continue
+			}
+			select {
+			case out <- line:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}
+
+func looksLikeURL(s string) bool {
+	lower := strings.ToLower(s)
+	return (strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://")) && !strings.ContainsAny(s, " \t")
+}
+
+// openBrowser opens url in the system browser, without waiting for it.
+// Where no graphical session is found it reports an error instead, rather
+// than let xdg-open start a text browser in this terminal.
+func openBrowser(url string) error {
+	var name string
+	var args []string
+	switch runtime.GOOS {
+	case "darwin":
+		name, args = "open", []string{url}
+	case "windows":
+		name, args = "rundll32", []string{"url.dll,FileProtocolHandler", url}
+	default:
+		if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+			return errors.New("no graphical session")
+		}
+		name, args = "xdg-open", []string{url}
+	}
+	path, err := exec.LookPath(name)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(path, args...)
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go cmd.Wait() //nolint:errcheck // reaped; its outcome is not ours to report
+	return nil
+}
+
+// connectionWithTokens is connectionByName with the connection's OAuth2
+// token store attached (nil for other connections), read from st.
+func (e *env) connectionWithTokens(st *store.Store, name string) (connection.Connection, *tokenFile, int) {
+	conn, code := e.connectionByName(st, name)
+	if code != exitOK {
+		return conn, nil, code
+	}
+	tokens, err := newTokenFile(st, conn)
+	if err != nil {
+		return conn, nil, e.fail(exitLocal, "cannot read the token of connection %s: %v", quote(conn.Name), err)
+	}
+	tokens.attach(&conn)
+	return conn, tokens, exitOK
 }
 
 func (e *env) connectionByName(st *store.Store, name string) (connection.Connection, int) {

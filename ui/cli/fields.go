@@ -14,7 +14,8 @@ import (
 var commonFields = []string{"timeout", "case_sensitive_headers", "test_path"}
 
 // authFields are the --field keys of each auth type, in the order forms show
-// them. header.NAME and query.NAME stand for any header or parameter name.
+// them. header.NAME, query.NAME, token_header.NAME and authorize_param.NAME
+// stand for any header or parameter name.
 var authFields = map[connection.AuthType][]string{
 	connection.AuthNone:   nil,
 	connection.AuthBasic:  {"username", "password"},
@@ -22,10 +23,17 @@ var authFields = map[connection.AuthType][]string{
 	connection.AuthQuery:  {"query.NAME"},
 	connection.AuthCustom: {"username", "password", "header.NAME", "query.NAME"},
 	connection.AuthAPIKey: {"key", "key_header", "scheme"},
+	connection.AuthOAuth2Code: {"authorize_url", "token_url", "refresh_url", "client_id", "client_secret",
+		"scopes", "token_auth", "callback_port", "token_header.NAME", "authorize_param.NAME"},
+	connection.AuthOAuth2Client: {"token_url", "client_id", "client_secret", "scopes", "token_auth", "token_header.NAME"},
 }
 
 // plannedAuth are the auth types DESIGN.md names that are not built yet.
-var plannedAuth = []string{"oauth2-code", "oauth2-client", "azure-code", "azure-client", "aws-key", "aws-role", "ntlm"}
+var plannedAuth = []string{"azure-code", "azure-client", "aws-key", "aws-role", "ntlm"}
+
+// rowPrefixes are the field keys that take a name after a dot and may be
+// repeated: PREFIX.NAME=value adds one row.
+var rowPrefixes = []string{"header", "query", "token_header", "authorize_param"}
 
 // setFields applies --field key=value settings to conn and returns a
 // message for each one that is wrong. rows holds the keys typed for the
@@ -37,6 +45,15 @@ func setFields(conn *connection.Connection, fields []string) (rows map[string][]
 		problems = append(problems, "--field "+key+": "+fmt.Sprintf(format, args...))
 	}
 	allowed := append(slices.Clone(authFields[conn.Auth.Type]), commonFields...)
+	// o is where the OAuth2 fields go; it is kept only for the OAuth2 types,
+	// whose fields are the only ones that reach it.
+	o := conn.Auth.OAuth2
+	if o == nil {
+		o = &connection.OAuth2{}
+	}
+	if conn.Auth.Type.IsOAuth2() {
+		conn.Auth.OAuth2 = o
+	}
 	seen := map[string]bool{}
 	for _, f := range fields {
 		key, value, ok := strings.Cut(f, "=")
@@ -46,21 +63,26 @@ func setFields(conn *connection.Connection, fields []string) (rows map[string][]
 			continue
 		}
 		prefix, name, isKV := strings.Cut(key, ".")
-		if isKV && (prefix == "header" || prefix == "query") {
+		if isKV && slices.Contains(rowPrefixes, prefix) {
 			if !slices.Contains(allowed, prefix+".NAME") {
 				bad(key, "not a field of %s auth — its fields are %s", conn.Auth.Type, strings.Join(allowed, ", "))
 				continue
 			}
 			if name == "" {
-				bad(key, "needs a name after %q, e.g. %s.X-API-Key=VALUE", prefix+".", prefix)
+				bad(key, "needs a name after %q, e.g. %s", prefix+".", rowExample[prefix])
 				continue
 			}
 			kv := connection.KV{Key: name, Value: value}
 			rows[prefix] = append(rows[prefix], key)
-			if prefix == "header" {
+			switch prefix {
+			case "header":
 				conn.Auth.Headers = append(conn.Auth.Headers, kv)
-			} else {
+			case "query":
 				conn.Auth.Query = append(conn.Auth.Query, kv)
+			case "token_header":
+				o.TokenHeaders = append(o.TokenHeaders, kv)
+			case "authorize_param":
+				o.AuthorizeParams = append(o.AuthorizeParams, kv)
 			}
 			continue
 		}
@@ -84,6 +106,32 @@ func setFields(conn *connection.Connection, fields []string) (rows map[string][]
 			conn.Auth.KeyHeader = strings.TrimSpace(value)
 		case "scheme":
 			conn.Auth.Scheme = connection.APIKeyScheme(strings.ToLower(strings.TrimSpace(value)))
+		case "authorize_url":
+			o.AuthorizeURL = strings.TrimSpace(value)
+		case "token_url":
+			o.TokenURL = strings.TrimSpace(value)
+		case "refresh_url":
+			o.RefreshURL = strings.TrimSpace(value)
+		case "client_id":
+			o.ClientID = strings.TrimSpace(value)
+		case "client_secret":
+			o.ClientSecret = value
+		case "scopes":
+			o.Scopes = strings.Join(strings.Fields(value), " ")
+		case "token_auth":
+			switch ta := connection.TokenAuth(strings.ToLower(strings.TrimSpace(value))); ta {
+			case connection.TokenAuthBody, connection.TokenAuthHeader:
+				o.TokenAuth = ta
+			default:
+				bad(key, "expected body (client id and secret in the request body) or header (HTTP Basic), not %s", quote(value))
+			}
+		case "callback_port":
+			port, err := strconv.Atoi(strings.TrimSpace(value))
+			if err != nil || port < 1 || port > 65535 {
+				bad(key, "expected a port number from 1 to 65535, not %s", quote(value))
+				continue
+			}
+			o.CallbackPort = port
 		case "test_path":
 			conn.TestPath = strings.TrimSpace(value)
 		case "case_sensitive_headers":
@@ -105,6 +153,14 @@ func setFields(conn *connection.Connection, fields []string) (rows map[string][]
 	return rows, problems
 }
 
+// rowExample shows a row field of each prefix, for messages.
+var rowExample = map[string]string{
+	"header":          "header.X-API-Key=VALUE",
+	"query":           "query.api_key=VALUE",
+	"token_header":    "token_header.X-Tenant=VALUE",
+	"authorize_param": "authorize_param.audience=VALUE",
+}
+
 // connectionFlag names the flag a connection.FieldError's field came from.
 // Header and query rows are keyed by position (header.0); rows maps them
 // back to what was typed.
@@ -117,7 +173,7 @@ func connectionFlag(field string, t connection.AuthType, rows map[string][]strin
 	case "auth":
 		return "--auth " + string(t)
 	}
-	if kind, n, ok := strings.Cut(field, "."); ok && (kind == "header" || kind == "query") {
+	if kind, n, ok := strings.Cut(field, "."); ok && slices.Contains(rowPrefixes, kind) {
 		i, err := strconv.Atoi(n)
 		if err == nil && i >= 0 && i < len(rows[kind]) {
 			return "--field " + rows[kind][i]

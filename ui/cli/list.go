@@ -3,8 +3,10 @@ package cli
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"patchbay/connection"
 	"patchbay/store"
@@ -12,8 +14,9 @@ import (
 
 const listUsage = `Usage: patchbay list [connections|actions] [--json]
 
-Lists saved connections (NAME, AUTH, BASE URL) and actions (NAME, CONNECTION,
-METHOD, URL); without an argument, both under headings.
+Lists saved connections (NAME, AUTH, BASE URL, and for OAuth2 connections the
+STATUS of their token) and actions (NAME, CONNECTION, METHOD, URL); without an
+argument, both under headings.
 
 Flags:
   --json   print JSON instead: an array of objects, or with no argument an object
@@ -25,6 +28,9 @@ type connectionRow struct {
 	Name    string `json:"name"`
 	Auth    string `json:"auth"`
 	BaseURL string `json:"base_url"`
+	// Status is the token's state, for OAuth2 connections only: "not
+	// connected", "connected (expires in 59m)", "needs reconnect: …".
+	Status string `json:"status,omitempty"`
 }
 
 // actionRow is one action in `list --json`.
@@ -107,8 +113,18 @@ func connectionRows(st *store.Store) ([]connectionRow, error) {
 		return nil, err
 	}
 	rows := make([]connectionRow, 0, len(cs))
+	now := time.Now()
 	for _, c := range cs {
-		rows = append(rows, connectionRow{Name: c.Name, Auth: authName(c.Auth.Type), BaseURL: c.BaseURL})
+		row := connectionRow{Name: c.Name, Auth: authName(c.Auth.Type), BaseURL: c.BaseURL}
+		if c.Auth.Type.IsOAuth2() {
+			// A token that cannot be read is the row's problem, not the list's.
+			if t, err := st.LoadToken(c.ID); err != nil {
+				row.Status = "token unreadable: " + err.Error()
+			} else {
+				row.Status = connection.TokenStatus(t, now)
+			}
+		}
+		rows = append(rows, row)
 	}
 	return rows, nil
 }
@@ -152,9 +168,19 @@ func writeTables(w io.Writer, what string, conns []connectionRow, actions []acti
 		if len(conns) == 0 {
 			fmt.Fprintln(tw, "  (none — add one with `patchbay connection add`)")
 		} else {
-			fmt.Fprintln(tw, "NAME\tAUTH\tBASE URL")
+			// STATUS only when some connection has a token to speak of.
+			status := slices.ContainsFunc(conns, func(c connectionRow) bool { return c.Status != "" })
+			if status {
+				fmt.Fprintln(tw, "NAME\tAUTH\tBASE URL\tSTATUS")
+			} else {
+				fmt.Fprintln(tw, "NAME\tAUTH\tBASE URL")
+			}
 			for _, c := range conns {
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", oneLine(cell(c.Name)), c.Auth, oneLine(cell(c.BaseURL)))
+				fmt.Fprintf(tw, "%s\t%s\t%s", oneLine(cell(c.Name)), c.Auth, oneLine(cell(c.BaseURL)))
+				if status {
+					fmt.Fprintf(tw, "\t%s", oneLine(cell(c.Status)))
+				}
+				fmt.Fprintln(tw)
 			}
 		}
 	}

@@ -65,7 +65,7 @@ func TestSubcommandHelp(t *testing.T) {
 		}
 	}
 	r := must(t, db, "connection", "add", "--help")
-	for _, want := range []string{"basic    username, password", "apikey   key, key_header, scheme", "header.NAME", "query.NAME", "timeout", "case_sensitive_headers", "test_path"} {
+	for _, want := range []string{"basic          username, password", "apikey         key, key_header, scheme", "oauth2-code    authorize_url, token_url", "oauth2-client  token_url, client_id, client_secret", "token_header.NAME", "authorize_param.NAME", "header.NAME", "query.NAME", "timeout", "case_sensitive_headers", "test_path"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("connection add --help lacks %q", want)
 		}

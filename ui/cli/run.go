@@ -33,8 +33,9 @@ On a terminal the body is cleaned of control characters and binary bodies are
 not printed; through a pipe it is written byte for byte.
 
 Exit codes: 0 a 2xx or 3xx response · 1 a 4xx or 5xx response · 2 bad usage, an
-unknown action, connection or variable · 3 a network, TLS or timeout error, or
-Ctrl+C · 4 the database could not be opened.
+unknown action, connection or variable, or an OAuth2 connection that must be
+connected (again) with 'patchbay connection connect' · 3 a network, TLS or
+timeout error, or Ctrl+C · 4 the database could not be opened.
 `
 
 func (e *env) run(args []string) int {
@@ -74,6 +75,15 @@ func (e *env) run(args []string) int {
 	}
 	a, conn, code := e.actionAndConnection(st, pos[0], connName)
 	rec := history{path: st.Path()}
+	var tokens *tokenFile
+	if code == exitOK {
+		// An OAuth2 token is read now and saved, when it is renewed, by
+		// opening the database again just for that (tokens.go).
+		if tokens, err = newTokenFile(st, conn); err != nil {
+			code = e.fail(exitLocal, "cannot read the token of connection %s: %v", quote(conn.Name), err)
+		}
+		tokens.attach(&conn)
+	}
 	st.Close()
 	if code != exitOK {
 		return code
@@ -82,6 +92,11 @@ func (e *env) run(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	resp, err := wizard.Replay(ctx, conn, a, values, rec)
+	if errors.Is(err, connection.ErrNeedsReconnect) && tokens.renewedByAnother(conn.ID) {
+		// Another patchbay renewed the token as this one tried to; the
+		// request never went out, so it is sent again with that token.
+		resp, err = wizard.Replay(ctx, conn, a, values, rec)
+	}
 	var (
 		ce *connection.Error
 		ve *wizard.VariableError
@@ -92,6 +107,9 @@ func (e *env) run(args []string) int {
 	case errors.As(err, &re):
 		// The response is what the user asked for; history is secondary.
 		e.fail(exitOK, "warning: %v", err)
+	case errors.Is(err, connection.ErrNeedsReconnect):
+		// The user's to fix, by connecting again: bad usage, not the network.
+		return e.fail(exitUsage, "%s", reconnectMessage(conn, err))
 	case errors.As(err, &ve):
 		return e.variableError(a, ve)
 	case errors.As(err, &ce) && ce.Kind == connection.KindInvalid:
@@ -116,6 +134,11 @@ func (e *env) run(args []string) int {
 	}
 	if err != nil {
 		return e.fail(exitLocal, "cannot write the response: %v", err)
+	}
+	if p := connection.AuthProblem(conn, resp); p != "" {
+		// A 401 to a request that carried the connection's OAuth2 token:
+		// the connection is at fault, not the action.
+		e.fail(exitOK, "%s", p)
 	}
 	if resp.Status >= 400 {
 		return exitResponse
@@ -149,6 +172,15 @@ func (e *env) actionAndConnection(st *store.Store, name, connName string) (wizar
 		return a, conn, e.fail(exitLocal, "cannot read the connection: %v", err)
 	}
 	return a, conn, exitOK
+}
+
+// reconnectMessage says that conn must be connected again, and how.
+func reconnectMessage(conn connection.Connection, err error) string {
+	var ce *connection.Error
+	if errors.As(err, &ce) && strings.Contains(ce.Reason, "patchbay connection connect") {
+		return ce.Reason // it already says so
+	}
+	return fmt.Sprintf("connection %s needs to be reconnected: %v — run `patchbay connection connect %s`", quote(conn.Name), err, conn.Name)
 }
 
 // history records a run by opening the database just for that.
