@@ -40,7 +40,7 @@ func newConnForm(e *env, c *connection.Connection) *connForm {
 	authValues := make([]string, len(connection.AuthTypes))
 	authTitles := make([]string, len(connection.AuthTypes))
 	for i, t := range connection.AuthTypes {
-		authValues[i], authTitles[i] = string(t), t.Title()
+		authValues[i], authTitles[i] = string(t), formTitle(t)
 	}
 	name := textField("name", "Name", "e.g. Jira (sandbox)")
 	base := textField("base_url", "Base URL", "https://api.example.com/v1")
@@ -81,8 +81,12 @@ func newConnForm(e *env, c *connection.Connection) *connForm {
 	caseSensitive := toggleField("case_sensitive_headers", "Case-sensitive headers?")
 	caseSensitive.hint = "Send header names exactly as typed (space toggles)."
 
-	f := newForm(&e.styles, &e.keys, name, base, auth, user, pass, headers, query, apiKey, keyHeader, scheme,
-		timeout, testPath, caseSensitive)
+	oauth := oauth2Fields(
+		func() bool { return isOAuth2(connection.AuthType(auth.value())) },
+		is(connection.AuthOAuth2Code))
+	fields := append([]*field{name, base, auth, user, pass, headers, query, apiKey, keyHeader, scheme}, oauth...)
+	fields = append(fields, timeout, testPath, caseSensitive)
+	f := newForm(&e.styles, &e.keys, fields...)
 	f.labelW = 27
 	cf := &connForm{env: e, form: f}
 	if c != nil {
@@ -110,6 +114,7 @@ func newConnForm(e *env, c *connection.Connection) *connForm {
 		}
 		testPath.input.SetValue(c.TestPath)
 		caseSensitive.on = c.CaseSensitiveHeaders
+		fillOAuth2(f, c.Auth.OAuth2)
 	}
 	cf.startVal, _ = cf.connection()
 	return cf
@@ -159,6 +164,14 @@ func (c *connForm) connection() (connection.Connection, connection.FieldErrors) 
 	}
 	if typ == connection.AuthQuery || typ == connection.AuthCustom {
 		a.Query, _ = f.field("query").pairs()
+	}
+	if isOAuth2(typ) {
+		o, oerrs := readOAuth2(f)
+		if typ == connection.AuthOAuth2Client {
+			o.AuthorizeURL, o.RefreshURL, o.CallbackPort = "", "", 0
+		}
+		a.OAuth2 = o
+		errs = append(errs, oerrs...)
 	}
 	if typ == connection.AuthAPIKey {
 		a.Key = f.field("key").value()

@@ -34,6 +34,7 @@ func (t homeTab) String() string {
 // listsLoadedMsg carries the lists read from the store.
 type listsLoadedMsg struct {
 	conns      []connection.Connection
+	tokens     map[uint64]connection.Token // OAuth2 connections' tokens, for their status
 	actions    []wizard.Action
 	secretMode string
 	err        error
@@ -77,6 +78,7 @@ type home struct {
 	selectID uint64 // select this action once lists load
 
 	secretMode string // where the key protecting secrets lives, for the footer
+	tokens     map[uint64]connection.Token
 
 	width, height int
 }
@@ -99,8 +101,18 @@ func (h *home) load() tea.Cmd {
 		if err != nil {
 			return listsLoadedMsg{err: err}
 		}
+		tokens := map[uint64]connection.Token{}
+		for i := range conns {
+			// Every connection the screens send with keeps its tokens here.
+			conns[i].Tokens = st
+			if isOAuth2(conns[i].Auth.Type) {
+				if t, err := st.LoadToken(conns[i].ID); err == nil {
+					tokens[conns[i].ID] = t
+				}
+			}
+		}
 		actions, err := st.Actions()
-		return listsLoadedMsg{conns: conns, actions: actions, secretMode: st.SecretMode(), err: err}
+		return listsLoadedMsg{conns: conns, tokens: tokens, actions: actions, secretMode: st.SecretMode(), err: err}
 	}
 }
 
@@ -120,8 +132,11 @@ func (h *home) Keys() []key.Binding {
 	}
 	keys := []key.Binding{k.SwitchTab, k.New}
 	if h.tab == tabConnections {
-		if len(h.visibleConns()) > 0 {
+		if c, ok := h.selectedConn(); ok {
 			keys = append(keys, withHelp(k.Enter, "enter", "new action"), k.Edit, k.Delete, k.Test)
+			if isOAuth2(c.Auth.Type) {
+				keys = append(keys, k.Connect, k.ClearToken)
+			}
 		}
 	} else if len(h.visibleActions()) > 0 {
 		keys = append(keys, withHelp(k.Run, "r/enter", "run"), k.Edit, k.Delete)
@@ -168,6 +183,7 @@ func (h *home) handleLoaded(msg listsLoadedMsg) tea.Cmd {
 		return errStatus("could not read the database: %v", msg.err)
 	}
 	h.conns, h.actions, h.loaded = msg.conns, msg.actions, true
+	h.tokens = msg.tokens
 	h.secretMode = msg.secretMode
 	if h.selectID != 0 {
 		h.selectAction(h.selectID)
@@ -276,7 +292,16 @@ func (h *home) connectionKey(msg tea.KeyMsg) tea.Cmd {
 		return push(newWizardScreen(h.env, c, nil, h.actionNames()))
 	case key.Matches(msg, k.Edit):
 		return push(newConnForm(h.env, &c))
-	case key.Matches(msg, k.Test):
+	case key.Matches(msg, k.Connect) && c.Auth.Type == connection.AuthOAuth2Code:
+		return push(newConnectScreen(h.env, c))
+	case key.Matches(msg, k.ClearToken) && isOAuth2(c.Auth.Type):
+		st := h.env.st
+		h.confirm = fmt.Sprintf("Clear the token of '%s'? It will have to connect again. y/n", c.Name)
+		h.onConfirm = func() tea.Msg {
+			return deletedMsg{what: fmt.Sprintf("the token of '%s'", c.Name), err: st.ClearToken(c.ID)}
+		}
+	case key.Matches(msg, k.Test), key.Matches(msg, k.Connect) && c.Auth.Type == connection.AuthOAuth2Client:
+		// c on a client-credentials connection fetches a token: a test does.
 		if h.testing[c.ID] {
 			return nil
 		}

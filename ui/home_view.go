@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/lipgloss"
 
@@ -79,6 +80,15 @@ func (h *home) testCell(id uint64) string {
 		return h.spin.View() + " testing…"
 	}
 	v, ok := h.verdicts[id]
+	if t, isToken := h.tokens[id]; !ok && isToken {
+		switch {
+		case t.NeedsReconnect != "":
+			return st.Error.Render("✗ needs reconnect (c): " + connection.CleanText(t.NeedsReconnect))
+		case t.AccessToken == "":
+			return st.Warning.Render("not connected — press c")
+		}
+		return st.Success.Render("✓ token " + expiresIn(t, time.Now()))
+	}
 	switch {
 	case !ok:
 		return st.Faint.Render("press t to test")

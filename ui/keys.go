@@ -5,32 +5,33 @@ import "github.com/charmbracelet/bubbles/key"
 // KeyMap is every binding of DESIGN.md §3. Screens enable the ones that apply
 // to them; a disabled binding neither matches nor shows in help.
 type KeyMap struct {
-	Up, Down           key.Binding
-	Enter              key.Binding
-	NextField          key.Binding
-	PrevField          key.Binding
-	Back               key.Binding
-	Help               key.Binding
-	HelpAnywhere       key.Binding
-	ArrowUp, ArrowDown key.Binding
-	Quit               key.Binding
-	ForceQuit          key.Binding
-	New, Edit, Delete  key.Binding
-	Filter             key.Binding
-	Run, Test          key.Binding
-	Tab1, Tab2         key.Binding
-	SwitchTab          key.Binding
-	Send, Save         key.Binding
-	NextStep, PrevStep key.Binding
-	Apply              key.Binding
-	Editor             key.Binding
-	Yes, No            key.Binding
-	Left, Right        key.Binding
-	Toggle             key.Binding
-	Reveal             key.Binding
-	Accept             key.Binding
-	PageUp, PageDown   key.Binding
-	Cancel             key.Binding
+	Up, Down            key.Binding
+	Enter               key.Binding
+	NextField           key.Binding
+	PrevField           key.Binding
+	Back                key.Binding
+	Help                key.Binding
+	HelpAnywhere        key.Binding
+	ArrowUp, ArrowDown  key.Binding
+	Quit                key.Binding
+	ForceQuit           key.Binding
+	New, Edit, Delete   key.Binding
+	Filter              key.Binding
+	Run, Test           key.Binding
+	Connect, ClearToken key.Binding
+	Tab1, Tab2          key.Binding
+	SwitchTab           key.Binding
+	Send, Save          key.Binding
+	NextStep, PrevStep  key.Binding
+	Apply               key.Binding
+	Editor              key.Binding
+	Yes, No             key.Binding
+	Left, Right         key.Binding
+	Toggle              key.Binding
+	Reveal              key.Binding
+	Accept              key.Binding
+	PageUp, PageDown    key.Binding
+	Cancel              key.Binding
 }
 
 // DefaultKeyMap returns a fresh keymap; each program gets its own copy.
@@ -46,34 +47,36 @@ func DefaultKeyMap() KeyMap {
 		// f1 opens help even while typing, where ? is text.
 		HelpAnywhere: key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "help while typing")),
 		// Arrows alone move between fields; k and j are letters there.
-		ArrowUp:   key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "previous field")),
-		ArrowDown: key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "next field")),
-		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
-		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
-		New:       key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new")),
-		Edit:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
-		Delete:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
-		Filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Run:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run")),
-		Test:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test")),
-		Tab1:      key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "connections")),
-		Tab2:      key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "actions")),
-		SwitchTab: key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "switch tab")),
-		Send:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send")),
-		Save:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
-		NextStep:  key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "next step")),
-		PrevStep:  key.NewBinding(key.WithKeys("ctrl+b"), key.WithHelp("ctrl+b", "previous step")),
-		Apply:     key.NewBinding(key.WithKeys("enter", "ctrl+n"), key.WithHelp("enter", "apply")),
-		Editor:    key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "edit in $EDITOR")),
-		Yes:       key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
-		No:        key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n", "no")),
-		Left:      key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "previous choice")),
-		Right:     key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "next choice")),
-		Toggle:    key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle")),
-		Reveal:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reveal secrets")),
-		Accept:    key.NewBinding(key.WithKeys("ctrl+a"), key.WithHelp("ctrl+a", "accept recommendation")),
-		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
-		PageDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
-		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel request")),
+		ArrowUp:    key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "previous field")),
+		ArrowDown:  key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "next field")),
+		Quit:       key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		ForceQuit:  key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		New:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new")),
+		Edit:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Delete:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
+		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Run:        key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run")),
+		Test:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test")),
+		Connect:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "connect")),
+		ClearToken: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "clear token")),
+		Tab1:       key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "connections")),
+		Tab2:       key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "actions")),
+		SwitchTab:  key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "switch tab")),
+		Send:       key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send")),
+		Save:       key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
+		NextStep:   key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "next step")),
+		PrevStep:   key.NewBinding(key.WithKeys("ctrl+b"), key.WithHelp("ctrl+b", "previous step")),
+		Apply:      key.NewBinding(key.WithKeys("enter", "ctrl+n"), key.WithHelp("enter", "apply")),
+		Editor:     key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "edit in $EDITOR")),
+		Yes:        key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
+		No:         key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n", "no")),
+		Left:       key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "previous choice")),
+		Right:      key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "next choice")),
+		Toggle:     key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle")),
+		Reveal:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reveal secrets")),
+		Accept:     key.NewBinding(key.WithKeys("ctrl+a"), key.WithHelp("ctrl+a", "accept recommendation")),
+		PageUp:     key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown:   key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
+		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel request")),
 	}
 }

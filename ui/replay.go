@@ -128,6 +128,9 @@ func (r *replay) Update(msg tea.Msg) (screen, tea.Cmd) {
 			if msg.err != nil {
 				return r, errStatus("%s", connection.CleanText(msg.err.Error()))
 			}
+			if p := connection.AuthProblem(r.conn, *msg.resp); p != "" {
+				return r, errStatus("%s", p)
+			}
 			return r, nil
 		}
 		r.resp.set(nil, msg.err)

@@ -124,18 +124,23 @@ func TestConnectionFormShowsFieldsOfChosenAuth(t *testing.T) {
 		"Query params": {"Auth query params"},
 		"Custom":       {"Username", "Password", "Auth headers", "Auth query params"},
 		"API key":      {"API key", "Header name", "Scheme"},
+		"OAuth2 code": {"Authorize URL", "Token URL", "Refresh URL", "Client ID", "Client secret", "Scopes",
+			"Send client credentials", "Token request headers", "Callback port"},
+		"OAuth2 client": {"Token URL", "Client ID", "Client secret", "Scopes", "Send client credentials", "Token request headers"},
 	}
-	all := []string{"Username", "Password", "Auth headers", "Auth query params", "Header name", "Scheme"}
+	all := []string{"Username", "Password", "Auth headers", "Auth query params", "Header name", "Scheme",
+		"Authorize URL", "Token URL", "Refresh URL", "Client ID", "Client secret", "Scopes",
+		"Send client credentials", "Token request headers", "Callback port"}
 	for _, typ := range connection.AuthTypes {
 		form := d.top().(*connForm).form
-		if got := form.field("auth").titles[form.field("auth").choice]; got != typ.Title() {
-			t.Fatalf("auth choice = %q, want %q", got, typ.Title())
+		if got := form.field("auth").titles[form.field("auth").choice]; got != formTitle(typ) {
+			t.Fatalf("auth choice = %q, want %q", got, formTitle(typ))
 		}
 		v := d.view()
 		for _, label := range all {
 			shown := containsLine(v, label)
-			if shown != contains(want[typ.Title()], label) {
-				t.Errorf("%s: field %q shown=%v", typ.Title(), label, shown)
+			if shown != contains(want[formTitle(typ)], label) {
+				t.Errorf("%s: field %q shown=%v", formTitle(typ), label, shown)
 			}
 		}
 		d.keys("right")

@@ -74,6 +74,13 @@ func (s *wizardScreen) handleSample(msg sampleSentMsg) tea.Cmd {
 	if msg.err != nil {
 		return errStatus("Not sent: %s", connection.CleanText(msg.err.Error()))
 	}
+	if msg.resp != nil {
+		// A 401 through an OAuth2 token is the connection's problem, not
+		// the request's: say which connection to reconnect.
+		if p := connection.AuthProblem(s.w.Conn, *msg.resp); p != "" {
+			return errStatus("%s", p)
+		}
+	}
 	return clearStatus
 }
 
