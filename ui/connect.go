@@ -60,10 +60,10 @@ func (s *connectScreen) Init() tea.Cmd {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
-	conn, urls, pasted := s.conn, s.urls, s.pasted
+	conn, urls, pasted, open := s.conn, s.urls, s.pasted, s.env.openBrowser
 	authorize := func() tea.Msg {
 		tok, err := connection.Authorize(ctx, conn, connection.AuthorizeOptions{
-			OpenBrowser: openBrowser,
+			OpenBrowser: open,
 			ShowURL: func(a, c string) {
 				urls <- urlsShownMsg{a, c}
 			},

@@ -81,6 +81,8 @@ type env struct {
 	// them to pin what varies from run to run (durations, Date headers).
 	send   func(context.Context, connection.Connection, connection.Request) (connection.Response, error)
 	replay func(context.Context, connection.Connection, wizard.Action, map[string]string, wizard.Recorder) (connection.Response, error)
+	// openBrowser opens an authorize URL; tests follow it with an HTTP client.
+	openBrowser func(url string) error
 }
 
 // Model is the root model.
@@ -97,7 +99,7 @@ type Model struct {
 // New builds the root model with the home screen on the stack.
 func New(st *store.Store, opts Options) Model {
 	e := &env{st: st, styles: NewStyles(), keys: DefaultKeyMap(), opts: opts,
-		send: connection.Send, replay: wizard.Replay}
+		send: connection.Send, replay: wizard.Replay, openBrowser: openBrowser}
 	h := help.New()
 	h.Styles.ShortKey = e.styles.HelpKey
 	h.Styles.ShortDesc = e.styles.HelpDesc
