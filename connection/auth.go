@@ -88,7 +88,7 @@ func (a Auth) apply(r *http.Request, caseSensitive bool, bearer string) error {
 		r.URL.RawQuery = withQueryParams(r.URL.RawQuery, a.Query)
 	case AuthAPIKey:
 		setHeaders(r.Header, []KV{{Key: a.KeyHeaderOrDefault(), Value: a.keyValue()}}, caseSensitive)
-	case AuthOAuth2Code, AuthOAuth2Client:
+	case AuthOAuth2Code, AuthOAuth2Client, AuthAzureCode, AuthAzureClient:
 		if bearer == "" {
 			return fmt.Errorf("connection has no OAuth2 token")
 		}

@@ -53,7 +53,7 @@ var reservedAuthorizeParams = map[string]bool{
 //
 // Errors are *Error with a plain-words Reason, redacted.
 func Authorize(ctx context.Context, conn Connection, opts AuthorizeOptions) (Token, error) {
-	if conn.Auth.Type != AuthOAuth2Code {
+	if !conn.Auth.Type.IsAuthorizationCode() {
 		return Token{}, invalid("connection '%s' does not use the OAuth2 authorization code flow", conn.Name)
 	}
 	conn, err := conn.ResolveEnv()
@@ -65,6 +65,7 @@ func Authorize(ctx context.Context, conn Connection, opts AuthorizeOptions) (Tok
 	}
 	RememberSecrets(conn.Secrets()...)
 	redact := conn.redactor()
+	conn = conn.withEffectiveOAuth2() // Azure: the derived endpoints and resource
 	o := conn.Auth.OAuth2
 	authorizeURL, err := parseHTTPURL(strings.TrimSpace(o.AuthorizeURL))
 	if err != nil {
@@ -184,7 +185,7 @@ func (c Connection) finishAuthorize(ctx context.Context, q url.Values, cfg *oaut
 	}
 	exCtx, cancel := context.WithTimeoutCause(ctx, c.timeoutOrDefault(), errTimedOut)
 	defer cancel()
-	ot, err := cfg.Exchange(c.tokenContext(exCtx), q.Get("code"), oauth2.VerifierOption(verifier))
+	ot, err := cfg.Exchange(c.tokenContext(exCtx), q.Get("code"), c.Auth.OAuth2.exchangeOptions(verifier)...)
 	if err != nil {
 		return fail(c.tokenError(redact, err, ctx, exCtx))
 	}

@@ -31,7 +31,7 @@ const (
 )
 
 // AuthTypes lists the implemented auth types in the order forms show them.
-var AuthTypes = []AuthType{AuthNone, AuthBasic, AuthHeader, AuthQuery, AuthCustom, AuthAPIKey, AuthOAuth2Code, AuthOAuth2Client}
+var AuthTypes = []AuthType{AuthNone, AuthBasic, AuthHeader, AuthQuery, AuthCustom, AuthAPIKey, AuthOAuth2Code, AuthOAuth2Client, AuthAzureCode, AuthAzureClient}
 
 // Title is the name a form shows for the auth type.
 func (t AuthType) Title() string {
@@ -52,6 +52,10 @@ func (t AuthType) Title() string {
 		return "OAuth2 authorization code"
 	case AuthOAuth2Client:
 		return "OAuth2 client credentials"
+	case AuthAzureCode:
+		return "Azure OAuth2 code"
+	case AuthAzureClient:
+		return "Azure client credentials"
 	}
 	return string(t)
 }
@@ -160,10 +164,11 @@ func (a Auth) keyValue() string {
 	return "Bearer " + a.Key
 }
 
-// IsOAuth2 reports whether t is one of the OAuth2 auth types, whose
-// credentials are tokens kept in the connection's TokenStore.
+// IsOAuth2 reports whether t is one of the OAuth2 auth types (the Azure
+// ones included), whose credentials are tokens kept in the connection's
+// TokenStore.
 func (t AuthType) IsOAuth2() bool {
-	return t == AuthOAuth2Code || t == AuthOAuth2Client
+	return t.IsAuthorizationCode() || t.IsClientCredentials()
 }
 
 // Secrets returns every secret value of the connection's auth (password,

@@ -38,6 +38,20 @@ type OAuth2 struct {
 	// CallbackPort fixes the loopback callback's port for providers that
 	// need an exact redirect URI; 0 picks a free one.
 	CallbackPort int `json:"callback_port,omitempty"`
+	// DeviceURL is the device authorization endpoint (RFC 8628) of a
+	// code-flow connection: when set, the user can log in by entering a
+	// code on another device instead (DeviceAuthorize).
+	DeviceURL string `json:"device_url,omitempty"`
+
+	// Azure (azure-code, azure-client); see azure.go. With them, an empty
+	// AuthorizeURL or TokenURL is derived from AuthorityHost, Tenant and
+	// AzureVersion.
+	Tenant        string `json:"tenant,omitempty"`         // id, domain, or common/organizations/consumers
+	AzureVersion  string `json:"azure_version,omitempty"`  // "2.0" (empty) or "1.0"
+	AuthorityHost string `json:"authority_host,omitempty"` // empty: DefaultAzureAuthority
+	// Resource is the App ID URI of the API that the 1.0 endpoint issues
+	// tokens for; empty: the base URL's scheme://host.
+	Resource string `json:"resource,omitempty"`
 }
 
 // Token is an OAuth2 token as patchbay keeps it. AccessToken and

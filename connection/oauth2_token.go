@@ -156,6 +156,7 @@ type gotToken struct {
 // connection's timeout. Errors are *Error, redacted; one that needs the
 // user to connect again wraps ErrNeedsReconnect.
 func (c Connection) token(callerCtx, ctx context.Context) (gotToken, error) {
+	c = c.withEffectiveOAuth2() // Azure: the derived endpoints
 	if c.Tokens != nil {
 		t, err := c.Tokens.LoadToken(c.ID)
 		if err != nil {
@@ -184,14 +185,14 @@ func (c Connection) token(callerCtx, ctx context.Context) (gotToken, error) {
 	redact := newRedactor(append(c.Secrets(), t.secrets()...))
 	var fresh Token
 	switch c.Auth.Type {
-	case AuthOAuth2Client:
+	case AuthOAuth2Client, AuthAzureClient:
 		// Client credentials have nothing to reconnect: a stale mark is
 		// ignored and a new token fetched.
 		fresh, err = c.clientCredentialsToken(ctx)
 		if err != nil {
 			return gotToken{}, c.tokenError(redact, err, callerCtx, ctx)
 		}
-	case AuthOAuth2Code:
+	case AuthOAuth2Code, AuthAzureCode:
 		switch {
 		case t.NeedsReconnect != "":
 			return gotToken{}, c.needsReconnect(t.NeedsReconnect, nil)
@@ -342,6 +343,8 @@ func (c Connection) clientCredentialsToken(ctx context.Context) (Token, error) {
 		TokenURL:     strings.TrimSpace(o.TokenURL),
 		Scopes:       strings.Fields(o.Scopes),
 		AuthStyle:    o.authStyle(),
+		// resource, for Azure's 1.0 endpoint
+		EndpointParams: o.tokenParams(),
 	}
 	t, err := cc.Token(c.tokenContext(ctx))
 	if err != nil {

@@ -82,7 +82,7 @@ func AuthProblem(conn Connection, resp Response) string {
 	}
 	name := conn.Name
 	switch {
-	case conn.Auth.Type == AuthOAuth2Client:
+	case conn.Auth.Type.IsClientCredentials():
 		return fmt.Sprintf("%s — the server rejected the token connection '%s' got with its client credentials; check the client's scopes and permissions", resp.StatusLine(), name)
 	case resp.token.fresh:
 		return fmt.Sprintf("%s — the server rejected the token of connection '%s' right after it was refreshed — reconnect '%s' (patchbay connection connect %s)", resp.StatusLine(), name, name, name)

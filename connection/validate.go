@@ -98,6 +98,8 @@ func (c Connection) validateAuth() FieldErrors {
 		}
 	case AuthOAuth2Code, AuthOAuth2Client:
 		errs = append(errs, validateOAuth2(a.Type, a.OAuth2)...)
+	case AuthAzureCode, AuthAzureClient:
+		errs = append(errs, c.validateAzure()...)
 	default:
 		errs = append(errs, FieldError{"auth", fmt.Sprintf("unknown auth type %q", a.Type)})
 	}
@@ -107,7 +109,7 @@ func (c Connection) validateAuth() FieldErrors {
 // validateOAuth2 checks the OAuth2 block of an oauth2-code or oauth2-client
 // connection; a missing block is an empty one. Field keys: authorize_url,
 // token_url, refresh_url, client_id, client_secret, scopes, token_auth,
-// token_header.N, authorize_param.N, callback_port.
+// token_header.N, authorize_param.N, callback_port, device_url.
 func validateOAuth2(typ AuthType, o *OAuth2) FieldErrors {
 	if o == nil {
 		o = &OAuth2{}
@@ -139,6 +141,7 @@ func validateOAuth2(typ AuthType, o *OAuth2) FieldErrors {
 	oauthURL("token_url", "token URL", o.TokenURL, true)
 	if typ == AuthOAuth2Code {
 		oauthURL("refresh_url", "refresh URL", o.RefreshURL, false)
+		oauthURL("device_url", "device authorization URL", o.DeviceURL, false)
 	}
 	switch {
 	case strings.TrimSpace(o.ClientID) == "":
