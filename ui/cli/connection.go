@@ -23,7 +23,7 @@ import (
 const connectionUsage = `Usage:
   patchbay connection add NAME --auth TYPE [--base-url URL] [--field key=value]...
   patchbay connection test NAME [--json]
-  patchbay connection connect NAME [--no-browser]
+  patchbay connection connect NAME [--no-browser] [--device]
   patchbay connection rm NAME
 
 Run 'patchbay connection add --help' for the fields of each auth type.
@@ -68,15 +68,26 @@ Fields by auth type:
   token_url               OAuth2: where tokens are fetched
   refresh_url             OAuth2: where tokens are refreshed (default: the token URL)
   client_id               OAuth2: the client (application) id
-  client_secret           OAuth2: its secret (required for oauth2-client; may be env:NAME)
+  client_secret           OAuth2: its secret (required for oauth2-client and azure-client; may be env:NAME)
   scopes                  OAuth2: space separated, e.g. scopes='read write'
   token_auth              OAuth2: how the client id and secret are sent: body (default) or
                           header (HTTP Basic)
   callback_port           OAuth2: a fixed port for the 127.0.0.1 callback, for providers
                           that want an exact redirect URI (default: a free port)
+  device_url              OAuth2 code: the device authorization endpoint (RFC 8628), for
+                          logging in with a code on another device (connect --device)
   token_header.NAME=value OAuth2: a header sent with every token request
   authorize_param.NAME=value
                           OAuth2: a parameter added to the login URL, e.g. authorize_param.prompt=consent
+  tenant                  Azure: the directory's tenant ID or domain (e.g. contoso.onmicrosoft.com),
+                          or common, organizations or consumers (azure-code only; default common)
+  azure_version           Azure: the endpoint version, 2.0 (default) or 1.0
+  scopes (Azure 2.0)      default: the base URL's scheme://host + /.default, e.g.
+                          https://graph.microsoft.com/.default (azure-code adds offline_access)
+  resource                Azure 1.0: the API's App ID URI, sent instead of scopes
+                          (default: the base URL's scheme://host)
+  authority_host          Azure: the login host (default https://login.microsoftonline.com;
+                          e.g. https://login.microsoftonline.us for a sovereign cloud)
   timeout                 how long one request may take, e.g. 10s (default 30s)
   case_sensitive_headers  true to send header names exactly as typed
   test_path               what 'connection test' requests, relative to the base URL
@@ -95,6 +106,9 @@ Examples:
       --field token_url=https://github.com/login/oauth/access_token \
       --field client_id=Iv1.xxx --field client_secret=env:GH_CLIENT_SECRET
   then: patchbay connection connect gh
+  patchbay connection add graph --auth azure-client --base-url https://graph.microsoft.com/v1.0 \
+      --field tenant=contoso.onmicrosoft.com --field client_id=00000000-0000-0000-0000-000000000000 \
+      --field client_secret=env:AZURE_CLIENT_SECRET
 `)
 	return b.String()
 }
@@ -315,7 +329,7 @@ func (e *env) connectionRemove(args []string) int {
 	return exitOK
 }
 
-const connectUsage = `Usage: patchbay connection connect NAME [--no-browser]
+const connectUsage = `Usage: patchbay connection connect NAME [--no-browser] [--device]
 
 Logs in to an OAuth2 connection and keeps its token.
 
@@ -325,11 +339,17 @@ Logs in to an OAuth2 connection and keeps its token.
                  provider). The URL is printed too; on a machine without a
                  browser (SSH), open it anywhere and paste the address the
                  browser ends up on — even an error page — here.
+                 With a device_url and --device or --no-browser, it prints a
+                 URL and a code instead: enter the code there, on any device,
+                 and patchbay waits until the login is approved (or the code
+                 expires).
   oauth2-client  fetches a new token with the client credentials, then sends
                  the connection's test request with it.
 
 Flags:
-  --no-browser   do not open a browser; only print the URL
+  --no-browser   do not open a browser; only print the URL (or, with a
+                 device_url, the URL and code of the device login)
+  --device       log in with the device login (needs a device_url)
 
 Exit codes: 0 connected · 1 the provider answered in a way patchbay could not
 use · 2 not an OAuth2 connection, one that must be fixed first, or a login the
@@ -339,8 +359,9 @@ database could not be opened.
 
 func (e *env) connectionConnect(args []string) int {
 	fs := e.flagSet("connection connect")
-	var noBrowser bool
+	var noBrowser, device bool
 	fs.BoolVar(&noBrowser, "no-browser", false, "")
+	fs.BoolVar(&device, "device", false, "")
 	pos, help, err := parse(fs, args)
 	switch {
 	case help:
@@ -359,7 +380,7 @@ func (e *env) connectionConnect(args []string) int {
 	if code == exitOK && !conn.Auth.Type.IsOAuth2() {
 		code = e.fail(exitUsage, "connection %s uses %s auth; only OAuth2 connections need `connect`", quote(conn.Name), authName(conn.Auth.Type))
 	}
-	if code == exitOK && conn.Auth.Type == connection.AuthOAuth2Client {
+	if code == exitOK && conn.Auth.Type.IsClientCredentials() {
 		// Connecting means getting a new token, not reusing the one kept.
 		if err := st.ClearToken(conn.ID); err != nil {
 			code = e.fail(exitLocal, "cannot clear the token of connection %s: %v", quote(conn.Name), err)
@@ -381,13 +402,33 @@ func (e *env) connectionConnect(args []string) int {
 	if errs := conn.Validate(); len(errs) > 0 {
 		return e.fail(exitUsage, "connection %s is not complete: %s", quote(conn.Name), errs[0])
 	}
+	if device && !conn.HasDeviceFlow() {
+		return e.fail(exitUsage, "connection %s has no device login: --device needs an oauth2-code connection with a device_url", quote(conn.Name))
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if conn.Auth.Type == connection.AuthOAuth2Client {
+	if conn.Auth.Type.IsClientCredentials() {
 		return e.connectClient(ctx, conn, tokens)
 	}
+	if conn.HasDeviceFlow() && (device || noBrowser) {
+		return e.connectDevice(ctx, conn)
+	}
 	return e.connectCode(ctx, conn, noBrowser)
+}
+
+// connectDevice runs the device authorization grant of conn: it prints
+// the verification URL and the user code, and waits for the approval.
+func (e *env) connectDevice(ctx context.Context, conn connection.Connection) int {
+	t, err := connection.DeviceAuthorize(ctx, conn, func(userCode, verificationURL string) {
+		fmt.Fprintf(e.stderr, "Go to %s and enter the code: %s\nWaiting for the login to be approved…\n",
+			connection.CleanText(verificationURL), connection.CleanText(userCode))
+	})
+	if err != nil {
+		return e.fail(loginExitCode(ctx, err), "%s", connectError(conn, err))
+	}
+	fmt.Fprintln(e.stdout, connectedLine(conn, t))
+	return exitOK
 }
 
 // connectCode runs the authorization code flow of conn.

@@ -76,7 +76,7 @@ func TestConnectionAddRejectsBadInput(t *testing.T) {
 	}{
 		{"ftp base URL", []string{"x", "--auth", "none", "--base-url", "ftp://example.com"}, []string{"--base-url"}},
 		{"unknown auth", []string{"x", "--auth", "magic", "--base-url", "https://example.com"}, []string{"--auth", "magic", "basic"}},
-		{"later auth", []string{"x", "--auth", "azure-code", "--base-url", "https://example.com"}, []string{"auth type 'azure-code' is not supported yet"}},
+		{"later auth", []string{"x", "--auth", "aws-key", "--base-url", "https://example.com"}, []string{"auth type 'aws-key' is not supported yet"}},
 		{"no auth", []string{"x", "--base-url", "https://example.com"}, []string{"--auth is required"}},
 		{"unknown field", []string{"x", "--auth", "basic", "--base-url", "https://example.com", "--field", "key=abc"}, []string{"--field key", "username, password"}},
 		{"header on basic", []string{"x", "--auth", "basic", "--base-url", "https://example.com", "--field", "header.X=1"}, []string{"--field header.X"}},

@@ -24,12 +24,16 @@ var authFields = map[connection.AuthType][]string{
 	connection.AuthCustom: {"username", "password", "header.NAME", "query.NAME"},
 	connection.AuthAPIKey: {"key", "key_header", "scheme"},
 	connection.AuthOAuth2Code: {"authorize_url", "token_url", "refresh_url", "client_id", "client_secret",
-		"scopes", "token_auth", "callback_port", "token_header.NAME", "authorize_param.NAME"},
+		"scopes", "token_auth", "callback_port", "device_url", "token_header.NAME", "authorize_param.NAME"},
 	connection.AuthOAuth2Client: {"token_url", "client_id", "client_secret", "scopes", "token_auth", "token_header.NAME"},
+	connection.AuthAzureCode: {"tenant", "azure_version", "client_id", "client_secret", "scopes", "resource",
+		"token_auth", "callback_port", "authority_host", "authorize_param.NAME"},
+	connection.AuthAzureClient: {"tenant", "azure_version", "client_id", "client_secret", "scopes", "resource",
+		"token_auth", "authority_host"},
 }
 
 // plannedAuth are the auth types DESIGN.md names that are not built yet.
-var plannedAuth = []string{"azure-code", "azure-client", "aws-key", "aws-role", "ntlm"}
+var plannedAuth = []string{"aws-key", "aws-role", "ntlm"}
 
 // rowPrefixes are the field keys that take a name after a dot and may be
 // repeated: PREFIX.NAME=value adds one row.
@@ -112,6 +116,8 @@ func setFields(conn *connection.Connection, fields []string) (rows map[string][]
 			o.TokenURL = strings.TrimSpace(value)
 		case "refresh_url":
 			o.RefreshURL = strings.TrimSpace(value)
+		case "device_url":
+			o.DeviceURL = strings.TrimSpace(value)
 		case "client_id":
 			o.ClientID = strings.TrimSpace(value)
 		case "client_secret":
@@ -125,6 +131,14 @@ func setFields(conn *connection.Connection, fields []string) (rows map[string][]
 			default:
 				bad(key, "expected body (client id and secret in the request body) or header (HTTP Basic), not %s", quote(value))
 			}
+		case "tenant":
+			o.Tenant = strings.TrimSpace(value)
+		case "azure_version":
+			o.AzureVersion = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(value)), "v")
+		case "authority_host":
+			o.AuthorityHost = strings.TrimRight(strings.TrimSpace(value), "/")
+		case "resource":
+			o.Resource = strings.TrimSpace(value)
 		case "callback_port":
 			port, err := strconv.Atoi(strings.TrimSpace(value))
 			if err != nil || port < 1 || port > 65535 {
