@@ -21,6 +21,10 @@ import (
 // urlsShownMsg carries the URLs Authorize shows before it waits.
 type urlsShownMsg struct{ authorize, callback string }
 
+// deviceCodeShownMsg carries the user code and verification URL that
+// DeviceAuthorize shows before it waits.
+type deviceCodeShownMsg struct{ userCode, verificationURL string }
+
 // connectedMsg is the end of an authorization attempt.
 type connectedMsg struct {
 	token connection.Token
@@ -31,11 +35,18 @@ type connectedMsg struct {
 // authorize URL (opened in a browser where there is one) and the callback
 // URL to register, waits for the loopback callback, and takes a pasted
 // redirect URL instead when the browser cannot reach this machine (SSH).
+// A connection with a device URL logs in with the device authorization
+// grant instead: the screen shows the user code and the verification URL,
+// and waits for the approval.
 type connectScreen struct {
 	env       *env
 	conn      connection.Connection
 	authorize string
 	callback  string
+	device    bool // the device authorization grant, not the code flow
+	userCode  string
+	verifyURL string
+	codes     chan deviceCodeShownMsg
 	paste     textinput.Model
 	pasted    chan string
 	urls      chan urlsShownMsg
@@ -49,8 +60,8 @@ type connectScreen struct {
 func newConnectScreen(e *env, c connection.Connection) *connectScreen {
 	in := newTextInput("paste the URL the browser was sent to, then enter", false)
 	in.Focus()
-	return &connectScreen{env: e, conn: c, paste: in,
-		pasted: make(chan string, 1), urls: make(chan urlsShownMsg, 1),
+	return &connectScreen{env: e, conn: c, paste: in, device: c.HasDeviceFlow(),
+		pasted: make(chan string, 1), urls: make(chan urlsShownMsg, 1), codes: make(chan deviceCodeShownMsg, 1),
 		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot))}
 }
 
@@ -60,6 +71,9 @@ func (s *connectScreen) Init() tea.Cmd {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
+	if s.device {
+		return s.initDevice(ctx)
+	}
 	conn, urls, pasted, open := s.conn, s.urls, s.pasted, s.env.openBrowser
 	authorize := func() tea.Msg {
 		tok, err := connection.Authorize(ctx, conn, connection.AuthorizeOptions{
@@ -82,11 +96,38 @@ func (s *connectScreen) Init() tea.Cmd {
 	return tea.Batch(s.spin.Tick, authorize, shown)
 }
 
+// initDevice starts the device authorization grant: the code and URL come
+// back as a deviceCodeShownMsg, the end as a connectedMsg.
+func (s *connectScreen) initDevice(ctx context.Context) tea.Cmd {
+	conn, codes, open := s.conn, s.codes, s.env.openBrowser
+	authorize := func() tea.Msg {
+		tok, err := connection.DeviceAuthorize(ctx, conn, func(userCode, verificationURL string) {
+			codes <- deviceCodeShownMsg{userCode, verificationURL}
+			if open != nil {
+				_ = open(verificationURL) // shown on screen either way
+			}
+		})
+		return connectedMsg{token: tok, err: err}
+	}
+	shown := func() tea.Msg {
+		select {
+		case m := <-codes:
+			return m
+		case <-ctx.Done():
+			return nil
+		}
+	}
+	return tea.Batch(s.spin.Tick, authorize, shown)
+}
+
 func (s *connectScreen) Title() string    { return "Connect '" + s.conn.Name + "'" }
 func (s *connectScreen) SetSize(w, h int) { s.width, s.height = w, h; s.paste.Width = max(w-8, 20) }
 func (s *connectScreen) Capturing() bool  { return true }
 func (s *connectScreen) Keys() []key.Binding {
 	k := s.env.keys
+	if s.device {
+		return []key.Binding{withHelp(k.Back, "esc", "cancel")}
+	}
 	return []key.Binding{withHelp(k.Enter, "enter", "use pasted URL"), withHelp(k.Back, "esc", "cancel")}
 }
 
@@ -94,6 +135,9 @@ func (s *connectScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case urlsShownMsg:
 		s.authorize, s.callback = msg.authorize, msg.callback
+		return s, nil
+	case deviceCodeShownMsg:
+		s.userCode, s.verifyURL = msg.userCode, msg.verificationURL
 		return s, nil
 	case connectedMsg:
 		s.cancel()
@@ -115,6 +159,8 @@ func (s *connectScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		case key.Matches(msg, k.Back):
 			s.cancel()
 			return s, pop("Connect canceled.")
+		case s.device:
+			return s, nil // nothing to type
 		case key.Matches(msg, k.Enter):
 			if u := strings.TrimSpace(s.paste.Value()); u != "" {
 				select {
@@ -142,6 +188,9 @@ func (s *connectScreen) View() string {
 		b.WriteString(st.Faint.Render("esc goes back; press c on the connection to try again.") + "\n")
 		return st.Indent.Render(b.String())
 	}
+	if s.device {
+		return st.Indent.Render(b.String() + s.deviceView(w))
+	}
 	if s.authorize == "" {
 		b.WriteString(s.spin.View() + " starting…\n")
 		return st.Indent.Render(b.String())
@@ -154,6 +203,23 @@ func (s *connectScreen) View() string {
 	b.WriteString("Browser on another machine? After logging in, paste the address it ended on:\n")
 	b.WriteString(s.paste.View() + "\n")
 	return st.Indent.Render(b.String())
+}
+
+// deviceView is the device login: the verification URL, and the code to
+// enter there, big.
+func (s *connectScreen) deviceView(w int) string {
+	st := s.env.styles
+	if s.userCode == "" {
+		return s.spin.View() + " asking for a code…\n"
+	}
+	var b strings.Builder
+	b.WriteString("On any device, open this URL (it was opened for you where a browser is available):\n\n")
+	// Hard-wrapped so a terminal selection copies it whole.
+	b.WriteString(st.Accent.Render(ansi.Hardwrap(connection.CleanText(s.verifyURL), w, false)) + "\n\n")
+	b.WriteString("and enter the code:\n\n")
+	b.WriteString(st.FocusedPane.Render(st.Title.Render(connection.CleanText(s.userCode))) + "\n\n")
+	b.WriteString(s.spin.View() + " waiting for the login to be approved…\n")
+	return b.String()
 }
 
 // openBrowser opens url with the system's opener where there is a display
@@ -178,21 +244,5 @@ func expiresSuffix(t connection.Token, now time.Time) string {
 	if t.Expiry.IsZero() {
 		return ""
 	}
-	return " (token " + expiresIn(t, now) + ")"
-}
-
-// expiresIn says how long a token has left, in the largest unit that fits.
-func expiresIn(t connection.Token, now time.Time) string {
-	left := t.Expiry.Sub(now)
-	switch {
-	case left <= 0:
-		return "expired"
-	case left < time.Minute:
-		return fmt.Sprintf("expires in %ds", int(left.Seconds()))
-	case left < time.Hour:
-		return fmt.Sprintf("expires in %dm", int(left.Minutes()))
-	case left < 48*time.Hour:
-		return fmt.Sprintf("expires in %dh", int(left.Hours()))
-	}
-	return fmt.Sprintf("expires in %dd", int(left.Hours()/24))
+	return " (token " + connection.ExpiresIn(t, now) + ")"
 }

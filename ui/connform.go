@@ -81,9 +81,7 @@ func newConnForm(e *env, c *connection.Connection) *connForm {
 	caseSensitive := toggleField("case_sensitive_headers", "Case-sensitive headers?")
 	caseSensitive.hint = "Send header names exactly as typed (space toggles)."
 
-	oauth := oauth2Fields(
-		func() bool { return isOAuth2(connection.AuthType(auth.value())) },
-		is(connection.AuthOAuth2Code))
+	oauth := oauth2Fields(func() connection.AuthType { return connection.AuthType(auth.value()) })
 	fields := append([]*field{name, base, auth, user, pass, headers, query, apiKey, keyHeader, scheme}, oauth...)
 	fields = append(fields, timeout, testPath, caseSensitive)
 	f := newForm(&e.styles, &e.keys, fields...)
@@ -93,22 +91,14 @@ func newConnForm(e *env, c *connection.Connection) *connForm {
 		cf.orig, cf.editing = *c, true
 		name.input.SetValue(c.Name)
 		base.input.SetValue(c.BaseURL)
-		for i, v := range authValues {
-			if v == string(c.Auth.Type) {
-				auth.choice = i
-			}
-		}
+		choose(auth, string(c.Auth.Type))
 		user.input.SetValue(c.Auth.Username)
 		pass.input.SetValue(c.Auth.Password)
 		f.setRows(headers, c.Auth.Headers)
 		f.setRows(query, c.Auth.Query)
 		apiKey.input.SetValue(c.Auth.Key)
 		keyHeader.input.SetValue(c.Auth.KeyHeader)
-		for i, v := range scheme.choices {
-			if v == string(c.Auth.Scheme) {
-				scheme.choice = i
-			}
-		}
+		choose(scheme, string(c.Auth.Scheme))
 		if c.Timeout > 0 {
 			timeout.input.SetValue(c.Timeout.String())
 		}
@@ -166,10 +156,7 @@ func (c *connForm) connection() (connection.Connection, connection.FieldErrors) 
 		a.Query, _ = f.field("query").pairs()
 	}
 	if isOAuth2(typ) {
-		o, oerrs := readOAuth2(f)
-		if typ == connection.AuthOAuth2Client {
-			o.AuthorizeURL, o.RefreshURL, o.CallbackPort = "", "", 0
-		}
+		o, oerrs := readOAuth2(f, typ)
 		a.OAuth2 = o
 		errs = append(errs, oerrs...)
 	}

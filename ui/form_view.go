@@ -102,6 +102,42 @@ func (f *form) note(style lipgloss.Style, text string) string {
 	return b.String()
 }
 
+// choiceWindow joins a choice row's parts, or, when they are wider than the
+// input column, as many as fit around the chosen one, with … where the row
+// goes on.
+func (f *form) choiceWindow(parts []string, chosen int) string {
+	avail := f.width - f.labelW
+	width := func(from, to int) int {
+		w := 0
+		for _, p := range parts[from:to] {
+			w += lipgloss.Width(p)
+		}
+		return w
+	}
+	if avail <= 0 || width(0, len(parts)) <= avail {
+		return strings.Join(parts, "")
+	}
+	from, to := chosen, chosen+1
+	for grown := true; grown; {
+		grown = false
+		// Two cells are kept for the ellipses.
+		if to < len(parts) && width(from, to+1)+2 <= avail {
+			to, grown = to+1, true
+		}
+		if from > 0 && width(from-1, to)+2 <= avail {
+			from, grown = from-1, true
+		}
+	}
+	row := strings.Join(parts[from:to], "")
+	if from > 0 {
+		row = f.st.Faint.Render("…") + row
+	}
+	if to < len(parts) {
+		row += f.st.Faint.Render("…")
+	}
+	return row
+}
+
 func (f *form) fieldView(fl *field, focused bool) string {
 	switch fl.kind {
 	case kindChoice:
@@ -116,7 +152,7 @@ func (f *form) fieldView(fl *field, focused bool) string {
 				parts[i] = f.st.Faint.Render(" " + t + " ")
 			}
 		}
-		return lipgloss.JoinHorizontal(lipgloss.Top, parts...)
+		return f.choiceWindow(parts, fl.choice)
 	case kindToggle:
 		if fl.on {
 			return f.st.Selected.Render("[x] yes")

@@ -152,7 +152,9 @@ func (h *home) Update(msg tea.Msg) (screen, tea.Cmd) {
 		delete(h.testing, msg.id)
 		h.verdicts[msg.id] = msg.verdict
 		status := statusMsg{text: connection.CleanText(msg.verdict.Reason), err: !msg.verdict.OK}
-		return h, func() tea.Msg { return status }
+		// A test of an OAuth2 connection may have fetched or renewed its
+		// token: reload so the list shows it.
+		return h, tea.Batch(func() tea.Msg { return status }, h.load())
 	case deletedMsg:
 		if msg.err != nil {
 			return h, errStatus("%s", msg.err.Error())
@@ -292,7 +294,7 @@ func (h *home) connectionKey(msg tea.KeyMsg) tea.Cmd {
 		return push(newWizardScreen(h.env, c, nil, h.actionNames()))
 	case key.Matches(msg, k.Edit):
 		return push(newConnForm(h.env, &c))
-	case key.Matches(msg, k.Connect) && c.Auth.Type == connection.AuthOAuth2Code:
+	case key.Matches(msg, k.Connect) && c.Auth.Type.IsAuthorizationCode():
 		return push(newConnectScreen(h.env, c))
 	case key.Matches(msg, k.ClearToken) && isOAuth2(c.Auth.Type):
 		st := h.env.st
@@ -300,7 +302,7 @@ func (h *home) connectionKey(msg tea.KeyMsg) tea.Cmd {
 		h.onConfirm = func() tea.Msg {
 			return deletedMsg{what: fmt.Sprintf("the token of '%s'", c.Name), err: st.ClearToken(c.ID)}
 		}
-	case key.Matches(msg, k.Test), key.Matches(msg, k.Connect) && c.Auth.Type == connection.AuthOAuth2Client:
+	case key.Matches(msg, k.Test), key.Matches(msg, k.Connect) && c.Auth.Type.IsClientCredentials():
 		// c on a client-credentials connection fetches a token: a test does.
 		if h.testing[c.ID] {
 			return nil

@@ -80,14 +80,19 @@ func (h *home) testCell(id uint64) string {
 		return h.spin.View() + " testing…"
 	}
 	v, ok := h.verdicts[id]
-	if t, isToken := h.tokens[id]; !ok && isToken {
+	if t, isToken := h.tokens[id]; isToken && (!ok || v.OK) {
+		// For an OAuth2 connection the token says more than the test's
+		// URL: whether it is connected and for how long.
 		switch {
 		case t.NeedsReconnect != "":
 			return st.Error.Render("✗ needs reconnect (c): " + connection.CleanText(t.NeedsReconnect))
 		case t.AccessToken == "":
 			return st.Warning.Render("not connected — press c")
 		}
-		return st.Success.Render("✓ token " + expiresIn(t, time.Now()))
+		if ok {
+			return st.Success.Render("✓ connected · token " + connection.ExpiresIn(t, time.Now()))
+		}
+		return st.Success.Render("✓ token " + connection.ExpiresIn(t, time.Now()))
 	}
 	switch {
 	case !ok:

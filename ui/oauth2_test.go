@@ -119,9 +119,39 @@ func TestClientCredentialsConnectFetchesAToken(t *testing.T) {
 	c := f.oauthConn("svc", connection.AuthOAuth2Client, srv)
 	d := f.drive(140, 40)
 	d.keys("c")
-	d.contains("✓ connected — 200 OK", "token expires in")
+	d.contains("✓ connected · token expires in")
 	d.lacks(oauthtest.ClientSecret)
 	if tok, _ := f.st.LoadToken(c.ID); tok.AccessToken == "" {
 		t.Error("c on a client-credentials connection saved no token")
+	}
+}
+
+func TestAzureClientThroughTheForm(t *testing.T) {
+	f := newFixture(t)
+	d := f.drive(120, 40)
+	d.keys("n", "Graph", "tab", "https://graph.example.com", "tab", "a", "a", "a")
+	form := d.top().(*connForm).form
+	if got := form.field("auth").value(); got != string(connection.AuthAzureClient) {
+		t.Fatalf("a a a picks %q, want azure-client", got)
+	}
+	d.contains("Tenant", "Endpoint version", "Authority host")
+	d.lacks("Resource (1.0)", "Authorize URL")
+	d.keys("tab", "contoso-tenant-id", "tab", "right") // 1.0 shows the resource field
+	d.contains("Resource (1.0)")
+	d.keys("left", "tab", "http://127.0.0.1:1") // back to 2.0; the authority host
+	form.focusKey("client_id")
+	d.keys("app-id", "tab", "az-secret-value")
+	d.lacks("az-secret-value")
+	d.keys("ctrl+s")
+	d.contains("Saved connection 'Graph'")
+	c, err := f.st.ConnectionByName("graph")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := c.Auth.OAuth2
+	if c.Auth.Type != connection.AuthAzureClient || o == nil || o.Tenant != "contoso-tenant-id" ||
+		o.AuthorityHost != "http://127.0.0.1:1" || o.ClientID != "app-id" || o.ClientSecret != "az-secret-value" ||
+		o.AzureVersion != "" || o.AuthorizeURL != "" {
+		t.Errorf("saved %+v %+v", c.Auth, o)
 	}
 }

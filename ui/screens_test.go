@@ -124,13 +124,18 @@ func TestConnectionFormShowsFieldsOfChosenAuth(t *testing.T) {
 		"Query params": {"Auth query params"},
 		"Custom":       {"Username", "Password", "Auth headers", "Auth query params"},
 		"API key":      {"API key", "Header name", "Scheme"},
-		"OAuth2 code": {"Authorize URL", "Token URL", "Refresh URL", "Client ID", "Client secret", "Scopes",
+		"OAuth2 code": {"Authorize URL", "Token URL", "Refresh URL", "Device login URL", "Client ID", "Client secret", "Scopes",
 			"Send client credentials", "Token request headers", "Callback port"},
 		"OAuth2 client": {"Token URL", "Client ID", "Client secret", "Scopes", "Send client credentials", "Token request headers"},
+		"Azure code": {"Tenant", "Endpoint version", "Authority host", "Authorize URL", "Token URL", "Refresh URL",
+			"Client ID", "Client secret", "Scopes", "Send client credentials", "Token request headers", "Callback port"},
+		"Azure client": {"Tenant", "Endpoint version", "Authority host", "Token URL", "Client ID", "Client secret", "Scopes",
+			"Send client credentials", "Token request headers"},
 	}
 	all := []string{"Username", "Password", "Auth headers", "Auth query params", "Header name", "Scheme",
-		"Authorize URL", "Token URL", "Refresh URL", "Client ID", "Client secret", "Scopes",
-		"Send client credentials", "Token request headers", "Callback port"}
+		"Authorize URL", "Token URL", "Refresh URL", "Device login URL", "Client ID", "Client secret", "Scopes",
+		"Send client credentials", "Token request headers", "Callback port", "Tenant", "Endpoint version",
+		"Authority host", "Resource (1.0)"}
 	for _, typ := range connection.AuthTypes {
 		form := d.top().(*connForm).form
 		if got := form.field("auth").titles[form.field("auth").choice]; got != formTitle(typ) {
