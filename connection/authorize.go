@@ -6,9 +6,11 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"html"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -84,7 +86,19 @@ func Authorize(ctx context.Context, conn Connection, opts AuthorizeOptions) (Tok
 	state := rand.Text()
 	verifier := oauth2.GenerateVerifier()
 	cfg := o.config(callbackURL, false)
+	// A pasted authorize URL keeps its own parameters (audience, prompt, …)
+	// as options; left in the URL they would be sent beside patchbay's, and
+	// a state or redirect_uri copied from the docs could win over the fresh
+	// ones. response_type is x/oauth2's to set.
+	fromURL := authorizeURL.Query()
+	authorizeURL.RawQuery = ""
+	cfg.Endpoint.AuthURL = authorizeURL.String()
 	var params []oauth2.AuthCodeOption
+	for _, k := range slices.Sorted(maps.Keys(fromURL)) {
+		if k != "" && k != "response_type" && !reservedAuthorizeParams[k] {
+			params = append(params, oauth2.SetAuthURLParam(k, fromURL.Get(k)))
+		}
+	}
 	for _, kv := range o.AuthorizeParams {
 		if kv.Key != "" && !reservedAuthorizeParams[kv.Key] {
 			params = append(params, oauth2.SetAuthURLParam(kv.Key, kv.Value))

@@ -829,3 +829,29 @@ func TestCurrentToken(t *testing.T) {
 		t.Error("CurrentToken of a basic-auth connection: no error")
 	}
 }
+
+// An authorize URL pasted from the docs keeps its own parameters, but the
+// ones patchbay sets itself are sent once, fresh: a stale state or
+// redirect_uri in the pasted URL must not go out beside them.
+func TestAuthorizePastedAuthorizeURLParameters(t *testing.T) {
+	s := newOAuthServer(t, oauthServerOpts{})
+	tokens := newMemTokens()
+	conn := s.codeConn(tokens)
+	conn.Auth.OAuth2.AuthorizeURL += "?audience=https%3A%2F%2Fapi.example&state=from-docs&redirect_uri=http%3A%2F%2Fevil.example%2F&response_type=token"
+	b := newBrowser()
+	var shown string
+	if _, err := authorizeVia(t, conn, b, AuthorizeOptions{ShowURL: func(a, _ string) { shown = a }}); err != nil {
+		t.Fatalf("Authorize: %v", err)
+	}
+	<-b.done
+	q, _ := url.ParseQuery(shown[strings.IndexByte(shown, '?')+1:])
+	for _, k := range []string{"state", "redirect_uri", "response_type", "audience"} {
+		if len(q[k]) != 1 {
+			t.Errorf("%s sent %d times in %s", k, len(q[k]), shown)
+		}
+	}
+	if q.Get("audience") != "https://api.example" || q.Get("state") == "from-docs" ||
+		strings.Contains(q.Get("redirect_uri"), "evil") || q.Get("response_type") != "code" {
+		t.Errorf("authorize parameters: %v", q)
+	}
+}
