@@ -840,7 +840,9 @@ func TestAuthorizePastedAuthorizeURLParameters(t *testing.T) {
 	conn.Auth.OAuth2.AuthorizeURL += "?audience=https%3A%2F%2Fapi.example&state=from-docs&redirect_uri=http%3A%2F%2Fevil.example%2F&response_type=token"
 	b := newBrowser()
 	var shown string
-	if _, err := authorizeVia(t, conn, b, AuthorizeOptions{ShowURL: func(a, _ string) { shown = a }}); err != nil {
+	// A short timeout: if the stale state won, no callback would ever match.
+	opts := AuthorizeOptions{ShowURL: func(a, _ string) { shown = a }, Timeout: 10 * time.Second}
+	if _, err := authorizeVia(t, conn, b, opts); err != nil {
 		t.Fatalf("Authorize: %v", err)
 	}
 	<-b.done
