@@ -58,14 +58,10 @@ func Authorize(ctx context.Context, conn Connection, opts AuthorizeOptions) (Tok
 	if !conn.Auth.Type.IsAuthorizationCode() {
 		return Token{}, invalid("connection '%s' does not use the OAuth2 authorization code flow", conn.Name)
 	}
-	conn, err := conn.ResolveEnv()
+	conn, err := conn.readyForTokens()
 	if err != nil {
 		return Token{}, err
 	}
-	if errs := conn.validateAuth(); len(errs) > 0 {
-		return Token{}, invalid("connection '%s' is not complete: %s", conn.Name, errs[0].Msg)
-	}
-	RememberSecrets(conn.Secrets()...)
 	redact := conn.redactor()
 	conn = conn.withEffectiveOAuth2() // Azure: the derived endpoints and resource
 	o := conn.Auth.OAuth2

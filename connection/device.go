@@ -43,14 +43,10 @@ func DeviceAuthorize(ctx context.Context, conn Connection, show func(userCode, v
 	if !conn.HasDeviceFlow() {
 		return Token{}, invalid("connection '%s' has no device authorization URL (device_url)", conn.Name)
 	}
-	conn, err := conn.ResolveEnv()
+	conn, err := conn.readyForTokens()
 	if err != nil {
 		return Token{}, err
 	}
-	if errs := conn.validateAuth(); len(errs) > 0 {
-		return Token{}, invalid("connection '%s' is not complete: %s", conn.Name, errs[0].Msg)
-	}
-	RememberSecrets(conn.Secrets()...)
 	o := conn.Auth.OAuth2
 	cfg := o.config("", false)
 	cfg.Endpoint.DeviceAuthURL = strings.TrimSpace(o.DeviceURL)

@@ -94,14 +94,10 @@ func CurrentToken(ctx context.Context, conn Connection) (Token, error) {
 	if !conn.Auth.Type.IsOAuth2() {
 		return Token{}, invalid("connection '%s' does not use OAuth2", conn.Name)
 	}
-	conn, err := conn.ResolveEnv()
+	conn, err := conn.readyForTokens()
 	if err != nil {
 		return Token{}, err
 	}
-	if errs := conn.validateAuth(); len(errs) > 0 {
-		return Token{}, invalid("connection '%s' is not complete: %s", conn.Name, errs[0].Msg)
-	}
-	RememberSecrets(conn.Secrets()...)
 	tctx, cancel := context.WithTimeoutCause(ctx, conn.timeoutOrDefault(), errTimedOut)
 	defer cancel()
 	got, err := conn.token(ctx, tctx)
@@ -437,4 +433,19 @@ func (c Connection) tokenError(r redactor, err error, callerCtx, ctx context.Con
 	// x/oauth2's own words: a response without access_token, unparsable JSON.
 	return &Error{Kind: KindProtocol, Err: &redactedError{text: r.text(err.Error()), err: err},
 		Reason: fmt.Sprintf("%s gave no usable token: %s", endpoint, r.outside(strings.TrimPrefix(err.Error(), "oauth2: ")))}
+}
+
+// readyForTokens is c with its env: references read, checked complete
+// enough to talk to its token endpoint, its secrets remembered for crash
+// logs: what every token flow does first. Errors are *Error.
+func (c Connection) readyForTokens() (Connection, error) {
+	conn, err := c.ResolveEnv()
+	if err != nil {
+		return c, err
+	}
+	if errs := conn.validateAuth(); len(errs) > 0 {
+		return conn, invalid("connection '%s' is not complete: %s", conn.Name, errs[0].Msg)
+	}
+	RememberSecrets(conn.Secrets()...)
+	return conn, nil
 }
