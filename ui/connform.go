@@ -261,6 +261,9 @@ func (c *connForm) handleSaved(msg connSavedMsg) tea.Cmd {
 func (c *connForm) View() string {
 	st := c.env.styles
 	body := c.form.View()
+	if line := callbackLine(c.form); line != "" {
+		body += "\n\n" + st.Faint.Render(line)
+	}
 	if c.confirm {
 		body = st.Confirm.Render("  Discard your changes to this connection? y/n") + "\n\n" + body
 	}

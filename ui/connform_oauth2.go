@@ -74,6 +74,20 @@ func oauth2Fields(typ func() connection.AuthType) []*field {
 		clientID, secret, scopes, tokenAuth, tokenHeaders, port}
 }
 
+// callbackLine tells the user of a code-flow type which redirect URI to
+// register with the provider; "" for other types.
+func callbackLine(f *form) string {
+	if !connection.AuthType(f.field("auth").value()).IsAuthorizationCode() {
+		return ""
+	}
+	port := strings.TrimSpace(f.field("callback_port").value())
+	if n, err := strconv.Atoi(port); err == nil && n > 0 && n < 65536 {
+		return "  Redirect URI to register with the provider: http://127.0.0.1:" + port + connection.CallbackPath
+	}
+	return "  Redirect URI: http://127.0.0.1:<free port>" + connection.CallbackPath +
+		" — chosen at connect; set a callback port if the provider wants an exact one."
+}
+
 // readOAuth2 builds the OAuth2 block of typ from the form; fields of other
 // types are left out. A callback port that is not a number is a field error.
 func readOAuth2(f *form, typ connection.AuthType) (*connection.OAuth2, connection.FieldErrors) {

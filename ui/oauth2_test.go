@@ -155,3 +155,17 @@ func TestAzureClientThroughTheForm(t *testing.T) {
 		t.Errorf("saved %+v %+v", c.Auth, o)
 	}
 }
+
+func TestFormShowsTheRedirectURIToRegister(t *testing.T) {
+	f := newFixture(t)
+	d := f.drive(120, 40)
+	d.keys("n", "tab", "tab", "o") // OAuth2 code
+	d.contains("Redirect URI: http://127.0.0.1:<free port>/callback")
+	d.top().(*connForm).form.focusKey("callback_port")
+	d.keys("8765")
+	d.contains("Redirect URI to register with the provider: http://127.0.0.1:8765/callback")
+	d.keys("shift+tab") // leave the port; the choice row is above
+	d.top().(*connForm).form.focusKey("auth")
+	d.keys("right") // OAuth2 client: no redirect
+	d.lacks("Redirect URI")
+}
