@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"patchbay/connection"
 	"patchbay/store"
@@ -262,7 +263,7 @@ func (c *connForm) View() string {
 	st := c.env.styles
 	body := c.form.View()
 	if line := callbackLine(c.form); line != "" {
-		body += "\n\n" + st.Faint.Render(line)
+		body += "\n\n" + st.Faint.Render(ansi.Wrap(line, max(c.width-2, 20), " "))
 	}
 	if c.confirm {
 		body = st.Confirm.Render("  Discard your changes to this connection? y/n") + "\n\n" + body

@@ -85,7 +85,7 @@ func callbackLine(f *form) string {
 		return "  Redirect URI to register with the provider: http://127.0.0.1:" + port + connection.CallbackPath
 	}
 	return "  Redirect URI: http://127.0.0.1:<free port>" + connection.CallbackPath +
-		" — chosen at connect; set a callback port if the provider wants an exact one."
+		" (set a callback port if the provider wants an exact one)"
 }
 
 // readOAuth2 builds the OAuth2 block of typ from the form; fields of other
