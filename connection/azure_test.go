@@ -3,12 +3,12 @@ package connection
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
+
+	"patchbay/connection/oauthtest"
 )
 
 func TestAzureEndpoints(t *testing.T) {
@@ -165,66 +165,22 @@ func TestAzureTypes(t *testing.T) {
 	}
 }
 
-// azureServer is the test authorization server (go-oauth2) mounted the
+// azureServer is the test authorization server (oauthtest) mounted the
 // way the Microsoft identity platform lays out its endpoints:
 // /{tenant}/oauth2/v2.0/{authorize,token} and /{tenant}/oauth2/{authorize,token}.
 // It records each token request's path and form; /api checks the bearer.
-type azureServer struct {
-	*httptest.Server
-	mu       sync.Mutex
-	requests []tokenRequest
-}
+type azureServer struct{ *oauthtest.Server }
 
-type tokenRequest struct {
-	path string
-	form url.Values
-}
-
-func newAzureServer(t *testing.T) *azureServer {
+func newAzureServer(t *testing.T) azureServer {
 	t.Helper()
-	s := newOAuthServer(t, oauthServerOpts{})
-	az := &azureServer{}
-	mux := http.NewServeMux()
-	authorize := func(w http.ResponseWriter, r *http.Request) {
-		if err := s.srv.HandleAuthorizeRequest(w, r); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-		}
-	}
-	token := func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		az.mu.Lock()
-		az.requests = append(az.requests, tokenRequest{path: r.URL.Path, form: r.PostForm})
-		az.mu.Unlock()
-		s.srv.HandleTokenRequest(w, r)
-	}
-	mux.HandleFunc("GET /{tenant}/oauth2/v2.0/authorize", authorize)
-	mux.HandleFunc("GET /{tenant}/oauth2/authorize", authorize)
-	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", token)
-	mux.HandleFunc("POST /{tenant}/oauth2/token", token)
-	mux.HandleFunc("/api", func(w http.ResponseWriter, r *http.Request) {
-		ti, err := s.srv.ValidationBearerToken(r)
-		if err != nil {
-			http.Error(w, "invalid token", http.StatusUnauthorized)
-			return
-		}
-		json.NewEncoder(w).Encode(map[string]string{"client": ti.GetClientID(), "scope": ti.GetScope(), "authorization": r.Header.Get("Authorization")})
-	})
-	az.Server = httptest.NewServer(mux)
-	t.Cleanup(az.Close)
-	return az
-}
-
-func (az *azureServer) tokenRequests() []tokenRequest {
-	az.mu.Lock()
-	defer az.mu.Unlock()
-	return append([]tokenRequest(nil), az.requests...)
+	return azureServer{oauthtest.New(t, oauthtest.Options{
+		Prefixes: []string{"/{tenant}/oauth2/v2.0", "/{tenant}/oauth2"},
+		Echo:     []string{"client", "scope", "authorization"},
+	})}
 }
 
 // conn is an Azure connection whose authority and API are az.
-func (az *azureServer) conn(typ AuthType, tokens TokenStore, o OAuth2) Connection {
+func (az azureServer) conn(typ AuthType, tokens TokenStore, o OAuth2) Connection {
 	o.AuthorityHost = az.URL
 	o.ClientID = testClientID
 	o.ClientSecret = testClientSecret
@@ -272,23 +228,23 @@ func TestAzureClientCredentials(t *testing.T) {
 				}
 			}
 
-			reqs := az.tokenRequests()
+			reqs := az.TokenRequests()
 			if len(reqs) != 1 {
 				t.Fatalf("%d token requests, want 1 (the token reused)", len(reqs))
 			}
 			r := reqs[0]
 			expand := func(s string) string { return strings.ReplaceAll(s, "{base}", az.URL) }
-			if r.path != tc.path || r.form.Get("grant_type") != "client_credentials" {
-				t.Errorf("token request to %s with %v, want %s", r.path, r.form, tc.path)
+			if r.Path != tc.path || r.Form.Get("grant_type") != "client_credentials" {
+				t.Errorf("token request to %s with %v, want %s", r.Path, r.Form, tc.path)
 			}
-			if got, ok := r.form["scope"]; expand(tc.scope) != strings.Join(got, " ") || (tc.scope == "") == ok {
+			if got, ok := r.Form["scope"]; expand(tc.scope) != strings.Join(got, " ") || (tc.scope == "") == ok {
 				t.Errorf("scope = %q (sent %v), want %q", got, ok, expand(tc.scope))
 			}
-			if got, ok := r.form["resource"]; expand(tc.resource) != strings.Join(got, " ") || (tc.resource == "") == ok {
+			if got, ok := r.Form["resource"]; expand(tc.resource) != strings.Join(got, " ") || (tc.resource == "") == ok {
 				t.Errorf("resource = %q (sent %v), want %q", got, ok, expand(tc.resource))
 			}
-			if (r.form.Get("client_secret") == "") != tc.basicAuth {
-				t.Errorf("client secret in the body: %v, want Basic %v", r.form.Has("client_secret"), tc.basicAuth)
+			if (r.Form.Get("client_secret") == "") != tc.basicAuth {
+				t.Errorf("client secret in the body: %v, want Basic %v", r.Form.Has("client_secret"), tc.basicAuth)
 			}
 
 			// Test and CurrentToken take the same way.
@@ -299,7 +255,7 @@ func TestAzureClientCredentials(t *testing.T) {
 			if tok, err := CurrentToken(t.Context(), conn); err != nil || tok.AccessToken == "" {
 				t.Errorf("CurrentToken after expiry: %+v, %v", tok, err)
 			}
-			if n := len(az.tokenRequests()); n != 2 {
+			if n := len(az.TokenRequests()); n != 2 {
 				t.Errorf("%d token requests after the expiry, want 2", n)
 			}
 		})
@@ -345,13 +301,13 @@ func TestAzureCodeFlow(t *testing.T) {
 			if au.Path != tc.path+"authorize" || q.Get("code_challenge_method") != "S256" || q.Get("scope") != expand(tc.scope) || q.Get("resource") != expand(tc.resource) {
 				t.Errorf("authorize URL %s", shown)
 			}
-			reqs := az.tokenRequests()
+			reqs := az.TokenRequests()
 			if len(reqs) != 1 {
 				t.Fatalf("%d token requests", len(reqs))
 			}
-			f := reqs[0].form
-			if reqs[0].path != tc.path+"token" || f.Get("grant_type") != "authorization_code" || f.Get("code_verifier") == "" || f.Get("resource") != expand(tc.resource) {
-				t.Errorf("exchange at %s with %v", reqs[0].path, f)
+			f := reqs[0].Form
+			if reqs[0].Path != tc.path+"token" || f.Get("grant_type") != "authorization_code" || f.Get("code_verifier") == "" || f.Get("resource") != expand(tc.resource) {
+				t.Errorf("exchange at %s with %v", reqs[0].Path, f)
 			}
 			if tok.AccessToken == "" || tok.RefreshToken == "" {
 				t.Fatalf("token %+v", tok)
@@ -366,8 +322,8 @@ func TestAzureCodeFlow(t *testing.T) {
 			if resp := mustSend(t, conn, Request{URL: "/api"}); resp.Status != http.StatusOK {
 				t.Errorf("/api after expiry: %s %s", resp.StatusText, resp.Body)
 			}
-			reqs = az.tokenRequests()
-			if len(reqs) != 2 || reqs[1].path != tc.path+"token" || reqs[1].form.Get("grant_type") != "refresh_token" {
+			reqs = az.TokenRequests()
+			if len(reqs) != 2 || reqs[1].Path != tc.path+"token" || reqs[1].Form.Get("grant_type") != "refresh_token" {
 				t.Errorf("token requests %+v, want a refresh at %stoken", reqs, tc.path)
 			}
 		})

@@ -2,131 +2,45 @@ package connection
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	oauth2server "github.com/go-oauth2/oauth2/v4"
-	oauth2errors "github.com/go-oauth2/oauth2/v4/errors"
-	"github.com/go-oauth2/oauth2/v4/manage"
-	"github.com/go-oauth2/oauth2/v4/models"
-	"github.com/go-oauth2/oauth2/v4/server"
-	"github.com/go-oauth2/oauth2/v4/store"
+	"patchbay/connection/oauthtest"
 )
 
-// The test authorization server: github.com/go-oauth2/oauth2/v4 started
-// in-process, with authorization code (PKCE S256 forced), client
-// credentials and refresh with rotation. The user is always signed in, so
-// /authorize redirects straight to the callback.
+// The test authorization server is oauthtest's: go-oauth2 in-process, with
+// /api, the protected resource, and /deny, which always answers 401.
 const (
-	testClientID     = "patchbay-app"
-	testClientSecret = "s3cret-of-the-client"
+	testClientID     = oauthtest.ClientID
+	testClientSecret = oauthtest.ClientSecret
 )
 
-type oauthServer struct {
-	*httptest.Server
-	srv *server.Server
+// oauthServer is an oauthtest.Server with helpers for the tests here.
+type oauthServer struct{ *oauthtest.Server }
 
-	tokenHits atomic.Int32 // requests to /token
-	mu        sync.Mutex
-	clientVia []string // "basic" or "form", per token request
-	grants    []string // grant_type, per token request
-}
-
-// oauthServerOpts tune the test server.
-type oauthServerOpts struct {
-	accessTokenExp time.Duration // of issued tokens (default the library's 2h)
-}
-
-func newOAuthServer(t *testing.T, opts oauthServerOpts) *oauthServer {
+func newOAuthServer(t *testing.T, opts oauthtest.Options) oauthServer {
 	t.Helper()
-	manager := manage.NewDefaultManager()
-	manager.MustTokenStorage(store.NewMemoryTokenStore())
-	clients := store.NewClientStore()
-	clients.Set(testClientID, &models.Client{ID: testClientID, Secret: testClientSecret, Domain: "http://127.0.0.1"})
-	manager.MapClientStorage(clients)
-	// The default check wants the redirect URI under the client's domain
-	// and rejects 127.0.0.1:<port>; any loopback port is the right rule.
-	manager.SetValidateURIHandler(func(_, redirectURI string) error {
-		u, err := url.Parse(redirectURI)
-		if err != nil || u.Scheme != "http" || u.Hostname() != "127.0.0.1" || u.Path != CallbackPath {
-			return oauth2errors.ErrInvalidRedirectURI
-		}
-		return nil
-	})
-	if opts.accessTokenExp > 0 {
-		manager.SetAuthorizeCodeTokenCfg(&manage.Config{AccessTokenExp: opts.accessTokenExp, RefreshTokenExp: 24 * time.Hour, IsGenerateRefresh: true})
-		manager.SetClientTokenCfg(&manage.Config{AccessTokenExp: opts.accessTokenExp})
+	return oauthServer{oauthtest.New(t, opts)}
+}
+
+// seen is how each token request sent the client credentials, and its
+// grant_type.
+func (s oauthServer) seen() (via, grants []string) { return s.ClientVia(), s.Grants() }
+
+// The redirect path the test server accepts is the one connection uses.
+func TestCallbackPathIsOAuthTests(t *testing.T) {
+	if CallbackPath != oauthtest.CallbackPath {
+		t.Errorf("CallbackPath = %q, oauthtest accepts %q", CallbackPath, oauthtest.CallbackPath)
 	}
-	manager.SetRefreshTokenCfg(&manage.RefreshingConfig{IsGenerateRefresh: true, IsRemoveAccess: true, IsRemoveRefreshing: true})
-
-	s := &oauthServer{}
-	srv := server.NewServer(server.NewConfig(), manager)
-	srv.Config.ForcePKCE = true
-	srv.Config.AllowedCodeChallengeMethods = []oauth2server.CodeChallengeMethod{oauth2server.CodeChallengeS256}
-	srv.SetUserAuthorizationHandler(func(http.ResponseWriter, *http.Request) (string, error) { return "user-1", nil })
-	srv.SetClientInfoHandler(func(r *http.Request) (string, string, error) {
-		if id, secret, err := server.ClientBasicHandler(r); err == nil {
-			s.record("basic", r)
-			return id, secret, nil
-		}
-		s.record("form", r)
-		return server.ClientFormHandler(r)
-	})
-	s.srv = srv
-
-	mux := http.NewServeMux()
-	mux.HandleFunc("/authorize", func(w http.ResponseWriter, r *http.Request) {
-		if err := srv.HandleAuthorizeRequest(w, r); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-		}
-	})
-	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
-		s.tokenHits.Add(1)
-		srv.HandleTokenRequest(w, r)
-	})
-	// /api is the protected resource: it checks the bearer token and
-	// echoes what it saw.
-	mux.HandleFunc("/api", func(w http.ResponseWriter, r *http.Request) {
-		ti, err := srv.ValidationBearerToken(r)
-		if err != nil {
-			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-			http.Error(w, "invalid token", http.StatusUnauthorized)
-			return
-		}
-		json.NewEncoder(w).Encode(map[string]string{
-			"client": ti.GetClientID(), "user": ti.GetUserID(), "authorization": r.Header.Get("Authorization"),
-		})
-	})
-	mux.HandleFunc("/deny", func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "no", http.StatusUnauthorized)
-	})
-	s.Server = httptest.NewServer(mux)
-	t.Cleanup(s.Close)
-	return s
-}
-
-func (s *oauthServer) record(via string, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.clientVia = append(s.clientVia, via)
-	s.grants = append(s.grants, r.FormValue("grant_type"))
-}
-
-func (s *oauthServer) seen() (via, grants []string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.clientVia...), append([]string(nil), s.grants...)
 }
 
 // codeConn is an oauth2-code connection to s whose API is s's /api.
-func (s *oauthServer) codeConn(tokens TokenStore) Connection {
+func (s oauthServer) codeConn(tokens TokenStore) Connection {
 	return Connection{
 		ID: nextConnID(), Name: "Jira", BaseURL: s.URL, TestPath: "/api", Tokens: tokens,
 		Auth: Auth{Type: AuthOAuth2Code, OAuth2: &OAuth2{
@@ -137,7 +51,7 @@ func (s *oauthServer) codeConn(tokens TokenStore) Connection {
 }
 
 // clientConn is an oauth2-client connection to s.
-func (s *oauthServer) clientConn(tokens TokenStore, style TokenAuth) Connection {
+func (s oauthServer) clientConn(tokens TokenStore, style TokenAuth) Connection {
 	return Connection{
 		ID: nextConnID(), Name: "Billing", BaseURL: s.URL, TestPath: "/api", Tokens: tokens,
 		Auth: Auth{Type: AuthOAuth2Client, OAuth2: &OAuth2{

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"patchbay/connection/oauthtest"
 )
 
 // authorizeVia runs Authorize for conn with b as the browser.
@@ -23,7 +25,7 @@ func authorizeVia(t *testing.T, conn Connection, b *browser, opts AuthorizeOptio
 }
 
 func TestAuthorizeCodeFlowWithPKCE(t *testing.T) {
-	s := newOAuthServer(t, oauthServerOpts{})
+	s := newOAuthServer(t, oauthtest.Options{})
 	tokens := newMemTokens()
 	conn := s.codeConn(tokens)
 	conn.Auth.OAuth2.AuthorizeParams = []KV{{"prompt", "consent"}, {"state", "mine"}, {"redirect_uri", "http://evil.example/"}}
@@ -78,8 +80,8 @@ func TestAuthorizeCodeFlowWithPKCE(t *testing.T) {
 	if kept := conn.RedactEchoes(resp); strings.Contains(string(kept.Body), tok.AccessToken) {
 		t.Errorf("the echoed access token survived RedactEchoes: %s", kept.Body)
 	}
-	if s.tokenHits.Load() != 1 {
-		t.Errorf("token requests = %d, want 1 (the stored token reused)", s.tokenHits.Load())
+	if s.TokenHits() != 1 {
+		t.Errorf("token requests = %d, want 1 (the stored token reused)", s.TokenHits())
 	}
 
 	// The same callback again: the listener is gone.
@@ -90,13 +92,13 @@ func TestAuthorizeCodeFlowWithPKCE(t *testing.T) {
 		c.Close()
 		t.Error("the callback port still accepts connections")
 	}
-	if s.tokenHits.Load() != 1 {
-		t.Errorf("token requests = %d after the replay, want 1", s.tokenHits.Load())
+	if s.TokenHits() != 1 {
+		t.Errorf("token requests = %d after the replay, want 1", s.TokenHits())
 	}
 }
 
 func TestAuthorizeRejectsWrongStateAndWaits(t *testing.T) {
-	s := newOAuthServer(t, oauthServerOpts{})
+	s := newOAuthServer(t, oauthtest.Options{})
 	tokens := newMemTokens()
 	conn := s.codeConn(tokens)
 	var mu sync.Mutex
@@ -129,7 +131,7 @@ func TestAuthorizeRejectsWrongStateAndWaits(t *testing.T) {
 					} else {
 						answers <- answer{0, err}
 					}
-					if n := s.tokenHits.Load(); n != 0 {
+					if n := s.TokenHits(); n != 0 {
 						t.Errorf("a callback with state %q made %d token requests", state, n)
 					}
 				}
@@ -158,13 +160,13 @@ func TestAuthorizeRejectsWrongStateAndWaits(t *testing.T) {
 	if len(rejected) != 2 || !strings.Contains(rejected[0], "state does not match") || !strings.Contains(rejected[1], "no state") {
 		t.Errorf("rejections = %q", rejected)
 	}
-	if tok.AccessToken == "" || s.tokenHits.Load() != 1 {
-		t.Errorf("token %+v after %d token requests, want one exchange", tok, s.tokenHits.Load())
+	if tok.AccessToken == "" || s.TokenHits() != 1 {
+		t.Errorf("token %+v after %d token requests, want one exchange", tok, s.TokenHits())
 	}
 }
 
 func TestAuthorizePastedURL(t *testing.T) {
-	s := newOAuthServer(t, oauthServerOpts{})
+	s := newOAuthServer(t, oauthtest.Options{})
 	tokens := newMemTokens()
 	conn := s.codeConn(tokens)
 	pasted := make(chan string)
@@ -209,13 +211,13 @@ func TestAuthorizePastedURL(t *testing.T) {
 	if len(got) != 2 || !strings.Contains(got[0], "state does not match") || !strings.Contains(got[1], "not the redirected URL") {
 		t.Errorf("rejections = %q", got)
 	}
-	if tok.AccessToken == "" || tokens.get(conn.ID).AccessToken != tok.AccessToken || s.tokenHits.Load() != 1 {
-		t.Errorf("token %+v, %d token requests", tok, s.tokenHits.Load())
+	if tok.AccessToken == "" || tokens.get(conn.ID).AccessToken != tok.AccessToken || s.TokenHits() != 1 {
+		t.Errorf("token %+v, %d token requests", tok, s.TokenHits())
 	}
 }
 
 func TestAuthorizeTimeoutClosesTheLoopbackListener(t *testing.T) {
-	s := newOAuthServer(t, oauthServerOpts{})
+	s := newOAuthServer(t, oauthtest.Options{})
 	conn := s.codeConn(nil)
 	var callback string
 	opts := AuthorizeOptions{
@@ -269,7 +271,7 @@ func otherLocalIPv4() string {
 }
 
 func TestAuthorizeErrorAndIssuer(t *testing.T) {
-	s := newOAuthServer(t, oauthServerOpts{})
+	s := newOAuthServer(t, oauthtest.Options{})
 	conn := s.codeConn(newMemTokens())
 	run := func(extra url.Values) (browsed, error) {
 		got := make(chan browsed, 1)
@@ -347,7 +349,7 @@ func TestClientCredentialsBothAuthStyles(t *testing.T) {
 		style TokenAuth
 		via   string
 	}{{TokenAuthBody, "form"}, {"", "form"}, {TokenAuthHeader, "basic"}} {
-		s := newOAuthServer(t, oauthServerOpts{})
+		s := newOAuthServer(t, oauthtest.Options{})
 		tokens := newMemTokens()
 		conn := s.clientConn(tokens, tc.style)
 		conn.Auth.OAuth2.TokenHeaders = []KV{{"X-Tenant", "acme"}}
@@ -373,7 +375,7 @@ func TestClientCredentialsBothAuthStyles(t *testing.T) {
 }
 
 func TestTokenHeadersAndNoStore(t *testing.T) {
-	s := newOAuthServer(t, oauthServerOpts{})
+	s := newOAuthServer(t, oauthtest.Options{})
 	var mu sync.Mutex
 	var tenants []string
 	front := http.NewServeMux()
@@ -402,7 +404,7 @@ func TestTokenHeadersAndNoStore(t *testing.T) {
 }
 
 func TestRefreshRotatesAndPersists(t *testing.T) {
-	s := newOAuthServer(t, oauthServerOpts{})
+	s := newOAuthServer(t, oauthtest.Options{})
 	tokens := newMemTokens()
 	conn := s.codeConn(tokens)
 	first, err := authorizeVia(t, conn, newBrowser(), AuthorizeOptions{})
@@ -450,7 +452,7 @@ func TestRefreshRotatesAndPersists(t *testing.T) {
 }
 
 func TestInvalidGrantNeedsReconnect(t *testing.T) {
-	s := newOAuthServer(t, oauthServerOpts{})
+	s := newOAuthServer(t, oauthtest.Options{})
 	tokens := newMemTokens()
 	conn := s.codeConn(tokens)
 	tokens.m[conn.ID] = Token{AccessToken: "expired-access", RefreshToken: "not-a-refresh-token", Expiry: time.Now().Add(-time.Hour)}
@@ -469,10 +471,10 @@ func TestInvalidGrantNeedsReconnect(t *testing.T) {
 		t.Errorf("saved %+v; reason %q", saved, e.Reason)
 	}
 	// The marked token is not used, nor refreshed again.
-	hits := s.tokenHits.Load()
+	hits := s.TokenHits()
 	v := Test(t.Context(), conn)
-	if v.OK || v.Kind != KindInvalid || !strings.Contains(v.Reason, "needs to be reconnected") || s.tokenHits.Load() != hits {
-		t.Errorf("verdict %v %q after %d more token requests", v.Kind, v.Reason, s.tokenHits.Load()-hits)
+	if v.OK || v.Kind != KindInvalid || !strings.Contains(v.Reason, "needs to be reconnected") || s.TokenHits() != hits {
+		t.Errorf("verdict %v %q after %d more token requests", v.Kind, v.Reason, s.TokenHits()-hits)
 	}
 	if got := TokenStatus(saved, time.Now()); !strings.HasPrefix(got, "needs reconnect: ") {
 		t.Errorf("TokenStatus = %q", got)
@@ -493,14 +495,14 @@ func TestInvalidGrantNeedsReconnect(t *testing.T) {
 }
 
 func TestConcurrentSendsRefreshOnce(t *testing.T) {
-	s := newOAuthServer(t, oauthServerOpts{})
+	s := newOAuthServer(t, oauthtest.Options{})
 	tokens := newMemTokens()
 	conn := s.codeConn(tokens)
 	if _, err := authorizeVia(t, conn, newBrowser(), AuthorizeOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	tokens.expire(conn.ID)
-	before := s.tokenHits.Load()
+	before := s.TokenHits()
 	var wg sync.WaitGroup
 	statuses := make(chan int, 20)
 	for range 20 {
@@ -520,13 +522,13 @@ func TestConcurrentSendsRefreshOnce(t *testing.T) {
 			t.Errorf("a concurrent Send got %d", st)
 		}
 	}
-	if n := s.tokenHits.Load() - before; n != 1 {
+	if n := s.TokenHits() - before; n != 1 {
 		t.Errorf("20 concurrent Sends on an expired token made %d token requests, want 1", n)
 	}
 }
 
 func TestTokenEndpointRedirectIsNotFollowed(t *testing.T) {
-	s := newOAuthServer(t, oauthServerOpts{})
+	s := newOAuthServer(t, oauthtest.Options{})
 	rec, other := newRecorder(t, false)
 	redirector := http.NewServeMux()
 	redirector.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
@@ -611,7 +613,7 @@ func TestTokenErrorsAreSanitizedAndRedacted(t *testing.T) {
 }
 
 func TestUnauthorizedAfterRefreshIsTheConnection(t *testing.T) {
-	s := newOAuthServer(t, oauthServerOpts{})
+	s := newOAuthServer(t, oauthtest.Options{})
 	tokens := newMemTokens()
 	conn := s.codeConn(tokens)
 	conn.TestPath = "/deny"
@@ -634,7 +636,7 @@ func TestUnauthorizedAfterRefreshIsTheConnection(t *testing.T) {
 }
 
 func TestBearerNotSentAcrossOrigins(t *testing.T) {
-	s := newOAuthServer(t, oauthServerOpts{})
+	s := newOAuthServer(t, oauthtest.Options{})
 	rec, other := newRecorder(t, false)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/away", func(w http.ResponseWriter, r *http.Request) {
@@ -658,7 +660,7 @@ func TestBearerNotSentAcrossOrigins(t *testing.T) {
 }
 
 func TestOAuth2EnvClientSecret(t *testing.T) {
-	s := newOAuthServer(t, oauthServerOpts{})
+	s := newOAuthServer(t, oauthtest.Options{})
 	conn := s.clientConn(nil, TokenAuthHeader)
 	conn.Auth.OAuth2.ClientSecret = "env:PATCHBAY_TEST_CLIENT_SECRET"
 	if errs := conn.Validate(); len(errs) > 0 {
@@ -811,15 +813,15 @@ func TestExpiresInAndTokenStatus(t *testing.T) {
 }
 
 func TestCurrentToken(t *testing.T) {
-	s := newOAuthServer(t, oauthServerOpts{})
+	s := newOAuthServer(t, oauthtest.Options{})
 	tokens := newMemTokens()
 	conn := s.clientConn(tokens, TokenAuthHeader)
 	tok, err := CurrentToken(t.Context(), conn)
 	if err != nil || tok.AccessToken == "" || tokens.get(conn.ID) != tok {
 		t.Fatalf("CurrentToken = %+v, %v; stored %+v", tok, err, tokens.get(conn.ID))
 	}
-	if v := Test(t.Context(), conn); !v.OK || s.tokenHits.Load() != 1 {
-		t.Errorf("Test after CurrentToken: %q with %d token requests, want the token reused", v.Reason, s.tokenHits.Load())
+	if v := Test(t.Context(), conn); !v.OK || s.TokenHits() != 1 {
+		t.Errorf("Test after CurrentToken: %q with %d token requests, want the token reused", v.Reason, s.TokenHits())
 	}
 	code := s.codeConn(newMemTokens())
 	if _, err := CurrentToken(t.Context(), code); !errors.Is(err, ErrNeedsReconnect) {
@@ -834,7 +836,7 @@ func TestCurrentToken(t *testing.T) {
 // ones patchbay sets itself are sent once, fresh: a stale state or
 // redirect_uri in the pasted URL must not go out beside them.
 func TestAuthorizePastedAuthorizeURLParameters(t *testing.T) {
-	s := newOAuthServer(t, oauthServerOpts{})
+	s := newOAuthServer(t, oauthtest.Options{})
 	tokens := newMemTokens()
 	conn := s.codeConn(tokens)
 	conn.Auth.OAuth2.AuthorizeURL += "?audience=https%3A%2F%2Fapi.example&state=from-docs&redirect_uri=http%3A%2F%2Fevil.example%2F&response_type=token"

@@ -3,7 +3,8 @@
 // (PKCE S256 forced), client credentials, and refresh with rotation. The
 // user is always signed in, so /authorize redirects straight to the
 // client's loopback callback. It imports nothing of patchbay, so every
-// package's tests can use it.
+// package's tests can use it, the internal tests of package connection
+// included.
 package oauthtest
 
 import (
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -24,7 +26,7 @@ import (
 	"github.com/go-oauth2/oauth2/v4/store"
 )
 
-// The one registered client.
+// The one registered client, unless Options name another.
 const (
 	ClientID     = "patchbay-app"
 	ClientSecret = "s3cret-of-the-client"
@@ -37,25 +39,53 @@ type Options struct {
 	// AccessTokenExp is the lifetime of issued access tokens; zero keeps
 	// the library's default (2 h).
 	AccessTokenExp time.Duration
+	// ClientID and ClientSecret register another client in place of
+	// ClientID and ClientSecret.
+	ClientID, ClientSecret string
+	// Prefixes mount the endpoints again: GET {prefix}/authorize and
+	// POST {prefix}/token for each, which may hold ServeMux wildcards,
+	// e.g. "/{tenant}/oauth2/v2.0" for the Microsoft identity platform.
+	Prefixes []string
+	// Echo is what /api answers of the request it let in, in a JSON
+	// object: "client" and "user" (of the token), "scope" (the token's),
+	// "authorization" (the header) and "bearer" (the token alone). Nil is
+	// client, user and authorization.
+	Echo []string
+}
+
+// TokenRequest is one request to a token endpoint that got as far as
+// naming its client.
+type TokenRequest struct {
+	Path      string     // the URL path it was sent to
+	Via       string     // how it sent the client credentials: "basic" or "form"
+	ClientID  string     // the client it named
+	GrantType string     // its grant_type
+	Form      url.Values // its POST form as sent
 }
 
 // Server is the running authorization server. Its URL serves /authorize,
-// /token, and /api: a protected resource that checks the bearer token and
-// echoes the client, user and Authorization header it saw.
+// /token, /api: a protected resource that checks the bearer token and
+// echoes what Options.Echo says, and /deny, which always answers 401.
 type Server struct {
 	*httptest.Server
+	srv       *server.Server
+	mux       *http.ServeMux
 	tokenHits atomic.Int32
 	mu        sync.Mutex
-	clientVia []string // "basic" or "form", per token request
+	requests  []TokenRequest
 }
 
 // New starts a server; it stops when the test ends.
 func New(t testing.TB, opts Options) *Server {
 	t.Helper()
+	clientID, clientSecret := ClientID, ClientSecret
+	if opts.ClientID != "" {
+		clientID, clientSecret = opts.ClientID, opts.ClientSecret
+	}
 	manager := manage.NewDefaultManager()
 	manager.MustTokenStorage(store.NewMemoryTokenStore())
 	clients := store.NewClientStore()
-	clients.Set(ClientID, &models.Client{ID: ClientID, Secret: ClientSecret, Domain: "http://127.0.0.1"})
+	clients.Set(clientID, &models.Client{ID: clientID, Secret: clientSecret, Domain: "http://127.0.0.1"})
 	manager.MapClientStorage(clients)
 	// The library's check wants the redirect URI under the client's domain
 	// and rejects 127.0.0.1:<port>; any loopback port is the right rule.
@@ -72,62 +102,113 @@ func New(t testing.TB, opts Options) *Server {
 	}
 	manager.SetRefreshTokenCfg(&manage.RefreshingConfig{IsGenerateRefresh: true, IsRemoveAccess: true, IsRemoveRefreshing: true})
 
-	s := &Server{}
+	s := &Server{mux: http.NewServeMux()}
 	srv := server.NewServer(server.NewConfig(), manager)
 	srv.Config.ForcePKCE = true
 	srv.Config.AllowedCodeChallengeMethods = []oauth2server.CodeChallengeMethod{oauth2server.CodeChallengeS256}
 	srv.SetUserAuthorizationHandler(func(http.ResponseWriter, *http.Request) (string, error) { return "user-1", nil })
 	srv.SetClientInfoHandler(func(r *http.Request) (string, string, error) {
 		if id, secret, err := server.ClientBasicHandler(r); err == nil {
-			s.record("basic")
+			s.record("basic", id, r)
 			return id, secret, nil
 		}
-		s.record("form")
-		return server.ClientFormHandler(r)
+		id, secret, err := server.ClientFormHandler(r)
+		s.record("form", id, r)
+		return id, secret, err
 	})
+	s.srv = srv
 
-	mux := http.NewServeMux()
-	mux.HandleFunc("/authorize", func(w http.ResponseWriter, r *http.Request) {
+	authorize := func(w http.ResponseWriter, r *http.Request) {
 		if err := srv.HandleAuthorizeRequest(w, r); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 		}
-	})
-	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
+	}
+	token := func(w http.ResponseWriter, r *http.Request) {
 		s.tokenHits.Add(1)
 		srv.HandleTokenRequest(w, r)
-	})
-	mux.HandleFunc("/api", func(w http.ResponseWriter, r *http.Request) {
-		ti, err := srv.ValidationBearerToken(r)
-		if err != nil {
-			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-			http.Error(w, "invalid token", http.StatusUnauthorized)
-			return
+	}
+	s.mux.HandleFunc("/authorize", authorize)
+	s.mux.HandleFunc("/token", token)
+	for _, p := range opts.Prefixes {
+		s.mux.HandleFunc("GET "+p+"/authorize", authorize)
+		s.mux.HandleFunc("POST "+p+"/token", token)
+	}
+	echo := opts.Echo
+	if echo == nil {
+		echo = []string{"client", "user", "authorization"}
+	}
+	s.mux.HandleFunc("/api", s.Protected(func(w http.ResponseWriter, r *http.Request) {
+		ti, _ := srv.ValidationBearerToken(r)
+		all := map[string]string{
+			"client": ti.GetClientID(), "user": ti.GetUserID(), "scope": ti.GetScope(),
+			"authorization": r.Header.Get("Authorization"),
+			"bearer":        strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "),
+		}
+		seen := map[string]string{}
+		for _, k := range echo {
+			seen[k] = all[k]
 		}
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]string{
-			"client": ti.GetClientID(), "user": ti.GetUserID(), "authorization": r.Header.Get("Authorization"),
-		})
+		json.NewEncoder(w).Encode(seen)
+	}))
+	s.mux.HandleFunc("/deny", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "no", http.StatusUnauthorized)
 	})
-	s.Server = httptest.NewServer(mux)
+	s.Server = httptest.NewServer(s.mux)
 	t.Cleanup(s.Close)
 	return s
 }
 
-func (s *Server) record(via string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.clientVia = append(s.clientVia, via)
+// HandleFunc adds a handler to the server's mux (an http.ServeMux pattern).
+func (s *Server) HandleFunc(pattern string, h http.HandlerFunc) { s.mux.HandleFunc(pattern, h) }
+
+// Protected lets a request through to h only with a valid bearer token,
+// and answers 401 otherwise, as /api does.
+func (s *Server) Protected(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, err := s.srv.ValidationBearerToken(r); err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+			http.Error(w, "invalid token", http.StatusUnauthorized)
+			return
+		}
+		h(w, r)
+	}
 }
 
-// TokenHits counts requests to /token.
+func (s *Server) record(via, clientID string, r *http.Request) {
+	grant := r.FormValue("grant_type") // parses the form
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, TokenRequest{Path: r.URL.Path, Via: via, ClientID: clientID, GrantType: grant, Form: r.PostForm})
+}
+
+// TokenHits counts requests to the token endpoints.
 func (s *Server) TokenHits() int { return int(s.tokenHits.Load()) }
+
+// TokenRequests lists the token requests that named a client, in order.
+func (s *Server) TokenRequests() []TokenRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]TokenRequest(nil), s.requests...)
+}
 
 // ClientVia lists how each token request sent the client credentials:
 // "basic" or "form".
 func (s *Server) ClientVia() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.clientVia...)
+	var via []string
+	for _, r := range s.TokenRequests() {
+		via = append(via, r.Via)
+	}
+	return via
+}
+
+// Grants lists the grant_type of each token request.
+func (s *Server) Grants() []string {
+	var grants []string
+	for _, r := range s.TokenRequests() {
+		grants = append(grants, r.GrantType)
+	}
+	return grants
 }
 
 // Browser follows an authorize URL as a signed-in user's browser would,

@@ -1,90 +1,33 @@
 package cli
 
 import (
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/go-oauth2/oauth2/v4/manage"
-	"github.com/go-oauth2/oauth2/v4/models"
-	"github.com/go-oauth2/oauth2/v4/server"
-	oauthstore "github.com/go-oauth2/oauth2/v4/store"
-
+	"patchbay/connection/oauthtest"
 	"patchbay/store"
 )
 
 const azureTenant = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 
-// azureServer is github.com/go-oauth2/oauth2/v4 in-process, serving client
-// credentials at the Microsoft identity platform's token paths
+// azureServer is the test authorization server (oauthtest) serving its
+// token endpoint at the Microsoft identity platform's token paths
 // (/{tenant}/oauth2/v2.0/token and /{tenant}/oauth2/token), so that a
 // connection whose authority_host is its URL talks to it. It records the
 // path and form of each token request; /api checks the bearer token.
-type azureServer struct {
-	*httptest.Server
-	mu       sync.Mutex
-	requests []azureTokenRequest
-}
+type azureServer struct{ *oauthtest.Server }
 
-type azureTokenRequest struct {
-	path string
-	form url.Values
-}
-
-func newAzureServer(t *testing.T) *azureServer {
+func newAzureServer(t *testing.T) azureServer {
 	t.Helper()
-	manager := manage.NewDefaultManager()
-	manager.MustTokenStorage(oauthstore.NewMemoryTokenStore())
-	clients := oauthstore.NewClientStore()
-	clients.Set(oauthClientID, &models.Client{ID: oauthClientID, Secret: oauthClientSecret, Domain: "http://127.0.0.1"})
-	manager.MapClientStorage(clients)
-	srv := server.NewServer(server.NewConfig(), manager)
-	srv.SetClientInfoHandler(func(r *http.Request) (string, string, error) {
-		if id, secret, err := server.ClientBasicHandler(r); err == nil {
-			return id, secret, nil
-		}
-		return server.ClientFormHandler(r)
-	})
-
-	s := &azureServer{}
-	token := func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		s.mu.Lock()
-		s.requests = append(s.requests, azureTokenRequest{path: r.URL.Path, form: r.PostForm})
-		s.mu.Unlock()
-		srv.HandleTokenRequest(w, r)
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", token)
-	mux.HandleFunc("POST /{tenant}/oauth2/token", token)
-	mux.HandleFunc("/api", func(w http.ResponseWriter, r *http.Request) {
-		ti, err := srv.ValidationBearerToken(r)
-		if err != nil {
-			http.Error(w, "invalid token", http.StatusUnauthorized)
-			return
-		}
-		json.NewEncoder(w).Encode(map[string]string{"client": ti.GetClientID(), "bearer": strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")})
-	})
-	s.Server = httptest.NewServer(mux)
-	t.Cleanup(s.Close)
-	return s
-}
-
-func (s *azureServer) tokenRequests() []azureTokenRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]azureTokenRequest(nil), s.requests...)
+	return azureServer{oauthtest.New(t, oauthtest.Options{
+		ClientID: oauthClientID, ClientSecret: oauthClientSecret,
+		Prefixes: []string{"/{tenant}/oauth2/v2.0", "/{tenant}/oauth2"},
+		Echo:     []string{"client", "bearer"},
+	})}
 }
 
 // add adds an azure-client connection NAME whose authority and API are s.
-func (s *azureServer) add(t *testing.T, db, name string, fields ...string) result {
+func (s azureServer) add(t *testing.T, db, name string, fields ...string) result {
 	t.Helper()
 	args := []string{"connection", "add", name, "--auth", "azure-client", "--base-url", s.URL,
 		"--field", "tenant=" + azureTenant, "--field", "authority_host=" + s.URL + "/",
@@ -153,18 +96,18 @@ func TestAzureClientAddTestRun(t *testing.T) {
 
 	must(t, db, "connection", "test", "graph1")
 
-	reqs := srv.tokenRequests()
+	reqs := srv.TokenRequests()
 	if len(reqs) != 3 {
 		t.Fatalf("%d token requests, want 3 (test, connect, graph1's test): %+v", len(reqs), reqs)
 	}
 	for i, req := range reqs[:2] {
-		if req.path != "/"+azureTenant+"/oauth2/v2.0/token" || req.form.Get("scope") != srv.URL+"/.default" || req.form.Has("resource") ||
-			req.form.Get("client_secret") != oauthClientSecret {
-			t.Errorf("token request %d: %s %v", i, req.path, req.form)
+		if req.Path != "/"+azureTenant+"/oauth2/v2.0/token" || req.Form.Get("scope") != srv.URL+"/.default" || req.Form.Has("resource") ||
+			req.Form.Get("client_secret") != oauthClientSecret {
+			t.Errorf("token request %d: %s %v", i, req.Path, req.Form)
 		}
 	}
-	if v1 := reqs[2]; v1.path != "/"+azureTenant+"/oauth2/token" || v1.form.Get("resource") != "api://patchbay" || v1.form.Has("scope") || v1.form.Has("client_secret") {
-		t.Errorf("1.0 token request: %s %v", v1.path, v1.form)
+	if v1 := reqs[2]; v1.Path != "/"+azureTenant+"/oauth2/token" || v1.Form.Get("resource") != "api://patchbay" || v1.Form.Has("scope") || v1.Form.Has("client_secret") {
+		t.Errorf("1.0 token request: %s %v", v1.Path, v1.Form)
 	}
 }
 

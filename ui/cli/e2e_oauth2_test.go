@@ -19,7 +19,7 @@ import (
 // authorization server (which also serves the protected /api), the binary,
 // a home of the test's own and a fresh database.
 type oauthE2E struct {
-	srv           interface{ TokenRequests() int }
+	srv           interface{ TokenHits() int }
 	url           string // the server's base URL
 	bin, home, db string
 	env           []string
@@ -183,7 +183,7 @@ func TestOAuth2ClientInTmux(t *testing.T) {
 	if !strings.Contains(screen, "token expires in") {
 		t.Errorf("the test result does not say when the token expires:\n%s", screen)
 	}
-	if n := e.srv.TokenRequests(); n != 1 {
+	if n := e.srv.TokenHits(); n != 1 {
 		t.Errorf("testing made %d token requests, want 1", n)
 	}
 
@@ -215,7 +215,7 @@ func TestOAuth2ClientInTmux(t *testing.T) {
 	if status, out := e.runJSONStatus(t, action); status != 200 {
 		t.Errorf("patchbay run --json: status %d, want 200\n%s", status, out)
 	}
-	if n := e.srv.TokenRequests(); n != 1 {
+	if n := e.srv.TokenHits(); n != 1 {
 		t.Errorf("%d token requests in all, want the first token reused by the wizard, the replay and run", n)
 	}
 
@@ -306,7 +306,7 @@ func TestConnectNoBrowserInTmux(t *testing.T) {
 	if code, out := e.runJSONStatus(t, "me"); code != 200 {
 		t.Errorf("patchbay run --json: status %d, want 200\n%s", code, out)
 	}
-	if n := e.srv.TokenRequests(); n != 1 {
+	if n := e.srv.TokenHits(); n != 1 {
 		t.Errorf("%d token requests in all, want the code exchange only", n)
 	}
 }

@@ -13,7 +13,5 @@ const (
 
 // NewOAuthServer is newOAuthServer: the authorization server at /authorize
 // and /token, and /api, which answers 200 only with a valid bearer token.
+// Its TokenHits counts the requests to /token.
 func NewOAuthServer(t *testing.T) *oauthServer { return newOAuthServer(t) }
-
-// TokenRequests is how many requests the server's /token endpoint received.
-func (s *oauthServer) TokenRequests() int { return int(s.tokenHits.Load()) }

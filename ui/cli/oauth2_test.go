@@ -7,102 +7,41 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	oauth2server "github.com/go-oauth2/oauth2/v4"
-	oauth2errors "github.com/go-oauth2/oauth2/v4/errors"
-	"github.com/go-oauth2/oauth2/v4/manage"
-	"github.com/go-oauth2/oauth2/v4/models"
-	"github.com/go-oauth2/oauth2/v4/server"
-	oauthstore "github.com/go-oauth2/oauth2/v4/store"
-
 	"patchbay/connection"
+	"patchbay/connection/oauthtest"
 	"patchbay/store"
 )
 
-// The test authorization server: github.com/go-oauth2/oauth2/v4 in-process,
-// with the authorization code grant (PKCE S256 forced), client credentials
-// and refresh with rotation. The user is always signed in, so /authorize
-// redirects straight to the callback.
+// The test authorization server is oauthtest's (go-oauth2 in-process),
+// with a client of its own and, besides /api, the protected /probe.
 const (
 	oauthClientID     = "patchbay-cli"
 	oauthClientSecret = "client-s3cret-Hn48Qa"
 )
 
 type oauthServer struct {
-	*httptest.Server
-	tokenHits atomic.Int32
+	*oauthtest.Server
 	// probe, when set, runs inside the protected /probe endpoint.
 	probe func() string
 }
 
 func newOAuthServer(t *testing.T) *oauthServer {
 	t.Helper()
-	manager := manage.NewDefaultManager()
-	manager.MustTokenStorage(oauthstore.NewMemoryTokenStore())
-	clients := oauthstore.NewClientStore()
-	clients.Set(oauthClientID, &models.Client{ID: oauthClientID, Secret: oauthClientSecret, Domain: "http://127.0.0.1"})
-	manager.MapClientStorage(clients)
-	// Its default check rejects 127.0.0.1:<port>; any loopback port is right.
-	manager.SetValidateURIHandler(func(_, redirectURI string) error {
-		u, err := url.Parse(redirectURI)
-		if err != nil || u.Scheme != "http" || u.Hostname() != "127.0.0.1" || u.Path != connection.CallbackPath {
-			return oauth2errors.ErrInvalidRedirectURI
-		}
-		return nil
-	})
-	manager.SetRefreshTokenCfg(&manage.RefreshingConfig{IsGenerateRefresh: true, IsRemoveAccess: true, IsRemoveRefreshing: true})
-
-	s := &oauthServer{}
-	srv := server.NewServer(server.NewConfig(), manager)
-	srv.Config.ForcePKCE = true
-	srv.Config.AllowedCodeChallengeMethods = []oauth2server.CodeChallengeMethod{oauth2server.CodeChallengeS256}
-	srv.SetUserAuthorizationHandler(func(http.ResponseWriter, *http.Request) (string, error) { return "user-1", nil })
-	srv.SetClientInfoHandler(func(r *http.Request) (string, string, error) {
-		if id, secret, err := server.ClientBasicHandler(r); err == nil {
-			return id, secret, nil
-		}
-		return server.ClientFormHandler(r)
-	})
-
-	mux := http.NewServeMux()
-	mux.HandleFunc("/authorize", func(w http.ResponseWriter, r *http.Request) {
-		if err := srv.HandleAuthorizeRequest(w, r); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-		}
-	})
-	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
-		s.tokenHits.Add(1)
-		srv.HandleTokenRequest(w, r)
-	})
-	protected := func(w http.ResponseWriter, r *http.Request) bool {
-		if _, err := srv.ValidationBearerToken(r); err != nil {
-			http.Error(w, "invalid token", http.StatusUnauthorized)
-			return false
-		}
-		return true
-	}
-	mux.HandleFunc("/api", func(w http.ResponseWriter, r *http.Request) {
-		if !protected(w, r) {
-			return
-		}
-		ti, _ := srv.ValidationBearerToken(r)
-		json.NewEncoder(w).Encode(map[string]string{"client": ti.GetClientID(), "user": ti.GetUserID()})
-	})
-	mux.HandleFunc("/probe", func(w http.ResponseWriter, r *http.Request) {
-		if protected(w, r) && s.probe != nil {
+	s := &oauthServer{Server: oauthtest.New(t, oauthtest.Options{
+		ClientID: oauthClientID, ClientSecret: oauthClientSecret, Echo: []string{"client", "user"},
+	})}
+	s.HandleFunc("/probe", s.Protected(func(w http.ResponseWriter, r *http.Request) {
+		if s.probe != nil {
 			io.WriteString(w, s.probe())
 		}
-	})
-	s.Server = httptest.NewServer(mux)
-	t.Cleanup(s.Close)
+	}))
 	return s
 }
 
@@ -423,12 +362,12 @@ func TestConnectNoBrowserCodeFlow(t *testing.T) {
 	}
 
 	// An action runs with the token, without fetching another.
-	hits := srv.tokenHits.Load()
+	hits := srv.TokenHits()
 	run := must(t, db, "run", "me")
 	if !strings.Contains(run.stdout, `"user":"user-1"`) {
 		t.Errorf("run printed %q", run.stdout)
 	}
-	if srv.tokenHits.Load() != hits {
+	if srv.TokenHits() != hits {
 		t.Error("run fetched a token although the saved one was good")
 	}
 
@@ -516,8 +455,8 @@ func TestRunThroughOAuth2Client(t *testing.T) {
 		t.Fatal("no token kept")
 	}
 	assertNotInFile(t, db, tok.AccessToken, oauthClientSecret)
-	if srv.tokenHits.Load() != 1 {
-		t.Errorf("%d token requests, want 1", srv.tokenHits.Load())
+	if srv.TokenHits() != 1 {
+		t.Errorf("%d token requests, want 1", srv.TokenHits())
 	}
 
 	// While the request is out, another patchbay can open the database.
@@ -532,8 +471,8 @@ func TestRunThroughOAuth2Client(t *testing.T) {
 	if r := must(t, db, "run", "probe"); r.stdout != "open" {
 		t.Errorf("during the send: %q", r.stdout)
 	}
-	if srv.tokenHits.Load() != 1 {
-		t.Errorf("%d token requests, want the kept token reused", srv.tokenHits.Load())
+	if srv.TokenHits() != 1 {
+		t.Errorf("%d token requests, want the kept token reused", srv.TokenHits())
 	}
 
 	r := must(t, db, "connection", "test", "billing")
@@ -548,8 +487,8 @@ func TestRunThroughOAuth2Client(t *testing.T) {
 	if !strings.HasPrefix(r.stdout, "Connected 'billing' (token expires in ") {
 		t.Errorf("connect: %q", r.stdout)
 	}
-	if srv.tokenHits.Load() != 2 {
-		t.Errorf("connect made %d token requests in all, want a new token", srv.tokenHits.Load())
+	if srv.TokenHits() != 2 {
+		t.Errorf("connect made %d token requests in all, want a new token", srv.TokenHits())
 	}
 	if now := tokenOf(t, db, "billing"); now.AccessToken == tok.AccessToken {
 		t.Error("connect kept the old token")
