@@ -388,10 +388,7 @@ func (e *env) connectionConnect(args []string) int {
 	}
 	var tokens *tokenFile
 	if code == exitOK {
-		if tokens, err = newTokenFile(st, conn); err != nil {
-			code = e.fail(exitLocal, "cannot read the token of connection %s: %v", quote(conn.Name), err)
-		}
-		tokens.attach(&conn)
+		tokens, code = e.attachTokens(st, &conn)
 	}
 	// The database is not held during the login, which may wait minutes
 	// for a browser: the token is saved by opening it again (tokens.go).
@@ -591,12 +588,21 @@ func (e *env) connectionWithTokens(st *store.Store, name string) (connection.Con
 	if code != exitOK {
 		return conn, nil, code
 	}
-	tokens, err := newTokenFile(st, conn)
+	tokens, code := e.attachTokens(st, &conn)
+	return conn, tokens, code
+}
+
+// attachTokens reads conn's OAuth2 token now and attaches a token store
+// that saves a renewed token by opening the database again just for that
+// (tokens.go), so the database is not held while a request or a login
+// waits. Nil for connections without OAuth2.
+func (e *env) attachTokens(st *store.Store, conn *connection.Connection) (*tokenFile, int) {
+	tokens, err := newTokenFile(st, *conn)
 	if err != nil {
-		return conn, nil, e.fail(exitLocal, "cannot read the token of connection %s: %v", quote(conn.Name), err)
+		return nil, e.fail(exitLocal, "cannot read the token of connection %s: %v", quote(conn.Name), err)
 	}
-	tokens.attach(&conn)
-	return conn, tokens, exitOK
+	tokens.attach(conn)
+	return tokens, exitOK
 }
 
 func (e *env) connectionByName(st *store.Store, name string) (connection.Connection, int) {

@@ -77,12 +77,7 @@ func (e *env) run(args []string) int {
 	rec := history{path: st.Path()}
 	var tokens *tokenFile
 	if code == exitOK {
-		// An OAuth2 token is read now and saved, when it is renewed, by
-		// opening the database again just for that (tokens.go).
-		if tokens, err = newTokenFile(st, conn); err != nil {
-			code = e.fail(exitLocal, "cannot read the token of connection %s: %v", quote(conn.Name), err)
-		}
-		tokens.attach(&conn)
+		tokens, code = e.attachTokens(st, &conn)
 	}
 	st.Close()
 	if code != exitOK {
