@@ -23,7 +23,6 @@ import (
 	"github.com/go-oauth2/oauth2/v4/manage"
 	"github.com/go-oauth2/oauth2/v4/models"
 	"github.com/go-oauth2/oauth2/v4/server"
-	"github.com/go-oauth2/oauth2/v4/store"
 )
 
 // The one registered client, unless Options name another.
@@ -83,10 +82,10 @@ func New(t testing.TB, opts Options) *Server {
 		clientID, clientSecret = opts.ClientID, opts.ClientSecret
 	}
 	manager := manage.NewDefaultManager()
-	manager.MustTokenStorage(store.NewMemoryTokenStore())
-	clients := store.NewClientStore()
-	clients.Set(clientID, &models.Client{ID: clientID, Secret: clientSecret, Domain: "http://127.0.0.1"})
-	manager.MapClientStorage(clients)
+	// Small stores of this package's own (memory.go) rather than the
+	// library's store package, which brings an embedded database along.
+	manager.MapTokenStorage(newTokens())
+	manager.MapClientStorage(clients{clientID: &models.Client{ID: clientID, Secret: clientSecret, Domain: "http://127.0.0.1"}})
 	// The library's check wants the redirect URI under the client's domain
 	// and rejects 127.0.0.1:<port>; any loopback port is the right rule.
 	manager.SetValidateURIHandler(func(_, redirectURI string) error {
