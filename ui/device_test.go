@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -54,17 +53,7 @@ func TestConnectScreenDeviceFlow(t *testing.T) {
 	m := f.model()
 	m.env.openBrowser = func(u string) error { mu.Lock(); opened = append(opened, u); mu.Unlock(); return nil }
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
-	wait := func(texts ...string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			for _, s := range texts {
-				if !bytes.Contains(b, []byte(s)) {
-					return false
-				}
-			}
-			return true
-		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
-	}
+	wait := func(texts ...string) { t.Helper(); waitAll(t, tm, texts...) }
 	wait("not connected — press c")
 	tm.Send(keyMsg("c"))
 	wait("QRST-WXYZ", "/activate", "and enter the code")

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bytes"
 	"testing"
 	"time"
 
@@ -27,16 +26,7 @@ func runFlow(t *testing.T, f *fixture, steps []step) {
 		for _, k := range s.keys {
 			tm.Send(keyMsg(k))
 		}
-		// WaitFor eats the output it reads, so the texts of one step are
-		// waited for together.
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			for _, text := range s.wait {
-				if !bytes.Contains(b, []byte(text)) {
-					return false
-				}
-			}
-			return true
-		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+		waitAll(t, tm, s.wait...)
 	}
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"net/http/httptest"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/mccutchen/go-httpbin/v2/httpbin"
 	"github.com/muesli/termenv"
 
@@ -208,4 +210,19 @@ func splitLines(s string) []string { return strings.Split(s, "\n") }
 
 func hasPrefixTrim(line, prefix string) bool {
 	return strings.HasPrefix(strings.TrimLeft(line, " "), prefix)
+}
+
+// waitAll consumes the program's output until every text has appeared in
+// it. teatest.WaitFor eats what it reads, so texts drawn in one frame must
+// be waited for together.
+func waitAll(t *testing.T, tm *teatest.TestModel, texts ...string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		for _, s := range texts {
+			if !bytes.Contains(b, []byte(s)) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
 }

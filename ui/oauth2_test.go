@@ -42,17 +42,7 @@ func TestConnectScreenRunsTheCodeFlow(t *testing.T) {
 		return nil
 	}
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
-	wait := func(texts ...string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			for _, s := range texts {
-				if !bytes.Contains(b, []byte(s)) {
-					return false
-				}
-			}
-			return true
-		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
-	}
+	wait := func(texts ...string) { t.Helper(); waitAll(t, tm, texts...) }
 	wait("not connected — press c")
 	tm.Send(keyMsg("c"))
 	wait("Connected 'login'", "token expires in")
