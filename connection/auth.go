@@ -19,7 +19,7 @@ type authTransport struct {
 	auth          Auth
 	caseSensitive bool   // set header names as typed, not canonicalised
 	scope         origin // where the credentials may go
-	bearer        string // the OAuth2 access token, for the OAuth2 types
+	creds         sendCreds
 	base          http.RoundTripper
 
 	mu    sync.Mutex
@@ -41,7 +41,7 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	out := req
 	if t.scope.admits(req.URL) {
 		out = req.Clone(req.Context())
-		if err := t.auth.apply(out, t.caseSensitive, t.bearer); err != nil {
+		if err := t.auth.apply(out, t.caseSensitive, t.creds); err != nil {
 			// RoundTrip must close the body even when it fails early.
 			if req.Body != nil {
 				req.Body.Close()
@@ -69,9 +69,15 @@ func (t *authTransport) firstHop() *sentHop {
 	return t.first
 }
 
-// apply writes a's credentials into r, which must be a request of its own;
-// bearer is the access token of the OAuth2 types.
-func (a Auth) apply(r *http.Request, caseSensitive bool, bearer string) error {
+// sendCreds are the credentials of one Send that are not in the Auth
+// itself: the OAuth2 access token, the AWS signer.
+type sendCreds struct {
+	bearer string
+	aws    *awsSigner
+}
+
+// apply writes a's credentials into r, which must be a request of its own.
+func (a Auth) apply(r *http.Request, caseSensitive bool, creds sendCreds) error {
 	switch a.Type {
 	case "", AuthNone:
 	case AuthBasic:
@@ -89,11 +95,22 @@ func (a Auth) apply(r *http.Request, caseSensitive bool, bearer string) error {
 	case AuthAPIKey:
 		setHeaders(r.Header, []KV{{Key: a.KeyHeaderOrDefault(), Value: a.keyValue()}}, caseSensitive)
 	case AuthOAuth2Code, AuthOAuth2Client, AuthAzureCode, AuthAzureClient:
-		if bearer == "" {
+		if creds.bearer == "" {
 			return fmt.Errorf("connection has no OAuth2 token")
 		}
 		deleteHeader(r.Header, "Authorization")
-		r.Header.Set("Authorization", "Bearer "+bearer)
+		r.Header.Set("Authorization", "Bearer "+creds.bearer)
+	case AuthAWSKey, AuthAWSRole:
+		if creds.aws == nil {
+			return fmt.Errorf("connection has no AWS credentials")
+		}
+		// Signing comes last: it covers every header already set.
+		return creds.aws.sign(r)
+	case AuthNTLM:
+		// The NTLM transport below turns these into the handshake; they
+		// are never sent as Basic.
+		deleteHeader(r.Header, "Authorization")
+		r.SetBasicAuth(a.ntlmUser(), a.Password)
 	default:
 		return fmt.Errorf("auth type %q is not supported", a.Type)
 	}

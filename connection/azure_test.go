@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -159,8 +160,8 @@ func TestAzureTypes(t *testing.T) {
 				tc.typ.IsClientCredentials(), tc.typ.IsOAuth2(), tc.typ.IsAzure())
 		}
 	}
-	n := len(AuthTypes)
-	if n < 4 || AuthTypes[n-4] != AuthOAuth2Code || AuthTypes[n-3] != AuthOAuth2Client || AuthTypes[n-2] != AuthAzureCode || AuthTypes[n-1] != AuthAzureClient {
+	i := slices.Index(AuthTypes, AuthOAuth2Code)
+	if i < 0 || i+4 > len(AuthTypes) || !slices.Equal(AuthTypes[i:i+4], []AuthType{AuthOAuth2Code, AuthOAuth2Client, AuthAzureCode, AuthAzureClient}) {
 		t.Errorf("AuthTypes = %v, want the Azure types after the OAuth2 ones", AuthTypes)
 	}
 }

@@ -31,7 +31,7 @@ const (
 )
 
 // AuthTypes lists the implemented auth types in the order forms show them.
-var AuthTypes = []AuthType{AuthNone, AuthBasic, AuthHeader, AuthQuery, AuthCustom, AuthAPIKey, AuthOAuth2Code, AuthOAuth2Client, AuthAzureCode, AuthAzureClient}
+var AuthTypes = []AuthType{AuthNone, AuthBasic, AuthHeader, AuthQuery, AuthCustom, AuthAPIKey, AuthOAuth2Code, AuthOAuth2Client, AuthAzureCode, AuthAzureClient, AuthAWSKey, AuthAWSRole, AuthNTLM}
 
 // Title is the name a form shows for the auth type.
 func (t AuthType) Title() string {
@@ -56,6 +56,12 @@ func (t AuthType) Title() string {
 		return "Azure OAuth2 code"
 	case AuthAzureClient:
 		return "Azure client credentials"
+	case AuthAWSKey:
+		return "AWS access key (SigV4)"
+	case AuthAWSRole:
+		return "AWS IAM role (SigV4)"
+	case AuthNTLM:
+		return "NTLM"
 	}
 	return string(t)
 }
@@ -100,6 +106,9 @@ func HeaderValue(kvs []KV, name string) (string, bool) {
 // auth and Custom; Query serves Query params and Custom; Key, KeyHeader and
 // Scheme serve API key.
 //
+// NTLM uses Username, Password and Domain, and ConnsPerHost and MaxConns
+// bound its own pool of connections (ntlm.go).
+//
 // Password, Key and the values of Headers and Query are secrets.
 type Auth struct {
 	Type      AuthType     `json:"type"`
@@ -113,6 +122,16 @@ type Auth struct {
 
 	// OAuth2 (oauth2-code, oauth2-client); see oauth2.go.
 	OAuth2 *OAuth2 `json:"oauth2,omitempty"`
+
+	// AWS Signature V4 (aws-key, aws-role); see aws.go.
+	AWS *AWS `json:"aws,omitempty"`
+
+	// NTLM (ntlm): the domain (or workstation) the user belongs to.
+	Domain string `json:"domain,omitempty"`
+	// ConnsPerHost and MaxConns size an NTLM connection's own pool: zero
+	// means DefaultConnsPerHost and DefaultMaxConns.
+	ConnsPerHost int `json:"conns_per_host,omitempty"`
+	MaxConns     int `json:"max_conns,omitempty"`
 }
 
 // Connection is a saved way to reach one API.
@@ -128,6 +147,9 @@ type Connection struct {
 	CaseSensitiveHeaders bool `json:"case_sensitive_headers,omitempty"`
 	// TestPath is what Test requests, relative to BaseURL; empty means BaseURL itself.
 	TestPath string `json:"test_path,omitempty"`
+	// TLS holds the connection's own TLS settings: a client certificate,
+	// a CA bundle, or no verification at all; see tls.go.
+	TLS TLS `json:"tls,omitzero"`
 
 	// Tokens keeps the OAuth2 tokens of this connection between sends; the
 	// store provides it. Nil for connections without OAuth2 (and then an
@@ -181,6 +203,12 @@ func (c Connection) Secrets() []string {
 	candidates := []string{a.Password, a.Key}
 	if a.OAuth2 != nil {
 		candidates = append(candidates, a.OAuth2.ClientSecret)
+	}
+	if a.AWS != nil {
+		candidates = append(candidates, a.AWS.SecretAccessKey, a.AWS.SessionToken)
+	}
+	if isPEM(c.TLS.Key) {
+		candidates = append(candidates, c.TLS.Key)
 	}
 	for _, h := range a.Headers {
 		candidates = append(candidates, h.Value)

@@ -122,8 +122,17 @@ func TestSecretFields(t *testing.T) {
 		got = append(got, *p)
 		*p += "!"
 	}
-	if strings.Join(got, ",") != "p,k,h,q,r" {
+	if strings.Join(got, ",") != "p,k,h,q,r," { // the last is the (empty) TLS key
+
 		t.Errorf("SecretFields = %v", got)
+	}
+	aws := Connection{Auth: Auth{AWS: &AWS{AccessKeyID: "AKID", SecretAccessKey: "s", SessionToken: "st"}}, TLS: TLS{Key: "k.pem"}}
+	got = nil
+	for _, p := range aws.SecretFields() {
+		got = append(got, *p)
+	}
+	if strings.Join(got, ",") != ",,s,st,k.pem" {
+		t.Errorf("SecretFields of an AWS connection with a TLS key = %q", got)
 	}
 	if c.Auth.Password != "p!" || c.Auth.Headers[0].Value != "h!" || c.Auth.Query[1].Value != "r!" {
 		t.Errorf("SecretFields does not point into the connection: %+v", c.Auth)

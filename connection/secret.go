@@ -67,6 +67,12 @@ func (c *Connection) secretFields() []secretField {
 	if a.OAuth2 != nil {
 		fs = append(fs, secretField{&a.OAuth2.ClientSecret, "its OAuth2 client secret", "client_secret"})
 	}
+	if a.AWS != nil {
+		fs = append(fs,
+			secretField{&a.AWS.SecretAccessKey, "its AWS secret access key", "secret_access_key"},
+			secretField{&a.AWS.SessionToken, "its AWS session token", "session_token"})
+	}
+	fs = append(fs, secretField{&c.TLS.Key, "its TLS private key", "tls_key"})
 	return fs
 }
 
@@ -94,6 +100,10 @@ func (c Connection) Clone() Connection {
 		cp.TokenHeaders = slices.Clone(o.TokenHeaders)
 		cp.AuthorizeParams = slices.Clone(o.AuthorizeParams)
 		c.Auth.OAuth2 = &cp
+	}
+	if a := c.Auth.AWS; a != nil {
+		cp := *a
+		c.Auth.AWS = &cp
 	}
 	return c
 }

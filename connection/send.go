@@ -3,6 +3,7 @@ package connection
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net/http"
@@ -111,6 +112,7 @@ var baseTransport http.RoundTripper = newBaseTransport()
 func newBaseTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.Proxy = http.ProxyFromEnvironment
+	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	return t
 }
 
@@ -162,9 +164,20 @@ func send(ctx context.Context, conn Connection, req Request) (Response, error) {
 		RememberSecrets(got.token.secrets()...)
 		token = &got
 	}
-	auth := &authTransport{auth: conn.Auth, caseSensitive: conn.CaseSensitiveHeaders, scope: scope, base: baseTransport}
+	base, err := transportFor(conn)
+	if err != nil {
+		return Response{}, err
+	}
+	auth := &authTransport{auth: conn.Auth, caseSensitive: conn.CaseSensitiveHeaders, scope: scope, base: base}
 	if token != nil {
-		auth.bearer = token.token.AccessToken
+		auth.creds.bearer = token.token.AccessToken
+	}
+	if conn.Auth.Type.IsAWS() {
+		signer, err := conn.awsSigner(sendCtx)
+		if err != nil {
+			return Response{}, err
+		}
+		auth.creds.aws = signer
 	}
 	client := &http.Client{
 		Transport:     auth,

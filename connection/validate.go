@@ -25,6 +25,9 @@ func (c Connection) Validate() FieldErrors {
 	}
 	errs = append(errs, c.validateAuth()...)
 	errs = append(errs, c.validateEnvRefs()...)
+	if _, isEnv := EnvRef(c.TLS.Key); !isEnv {
+		errs = append(errs, c.TLS.problems()...)
+	}
 	if c.Timeout < 0 {
 		errs = append(errs, FieldError{"timeout", "timeout cannot be negative"})
 	}
@@ -100,6 +103,10 @@ func (c Connection) validateAuth() FieldErrors {
 		errs = append(errs, validateOAuth2(a.Type, a.OAuth2)...)
 	case AuthAzureCode, AuthAzureClient:
 		errs = append(errs, c.validateAzure()...)
+	case AuthAWSKey, AuthAWSRole:
+		errs = append(errs, c.validateAWS()...)
+	case AuthNTLM:
+		errs = append(errs, a.validateNTLM()...)
 	default:
 		errs = append(errs, FieldError{"auth", fmt.Sprintf("unknown auth type %q", a.Type)})
 	}

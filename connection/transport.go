@@ -1,0 +1,100 @@
+package connection
+
+import (
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"sync"
+)
+
+// A connection that needs nothing special shares baseTransport. One with its
+// own TLS settings, with case-sensitive header names (which need HTTP/1.1:
+// HTTP/2 lowercases every name) or with NTLM (which authenticates a TCP
+// connection, so no other connection's requests may ride on it) gets a
+// transport of its own, kept between sends so that its connections stay
+// alive, and replaced when its settings change.
+
+// ownTransport is a connection's own transport and what it was built from.
+type ownTransport struct {
+	fingerprint string
+	transport   *http.Transport
+	rt          http.RoundTripper // transport, or NTLM around it
+}
+
+var (
+	ownMu         sync.Mutex
+	ownTransports = map[uint64]*ownTransport{} // by connection id
+)
+
+// maxOwnTransports bounds the cache; past it, the idle ones are dropped.
+const maxOwnTransports = 64
+
+// transportFor returns the transport conn's requests go out on, under the
+// auth transport. Bad TLS settings are a KindInvalid error naming the field.
+func transportFor(conn Connection) (http.RoundTripper, error) {
+	cfg, tlsPrint, errs := conn.TLS.load()
+	if len(errs) > 0 {
+		return nil, invalid("connection '%s' has TLS settings that cannot be used: %s", conn.Name, errs[0].Msg)
+	}
+	ntlm := conn.Auth.Type == AuthNTLM
+	if cfg == nil && !conn.CaseSensitiveHeaders && !ntlm {
+		return baseTransport, nil
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "tls=%s\ncase=%t\nntlm=%t\n", tlsPrint, conn.CaseSensitiveHeaders, ntlm)
+	if ntlm {
+		// The identity is part of what a kept-alive NTLM connection is.
+		fmt.Fprintf(h, "user=%s\npassword=%s\nconns=%d/%d\n", conn.Auth.ntlmUser(), conn.Auth.Password, conn.Auth.connsPerHost(), conn.Auth.maxConns())
+	}
+	print := hex.EncodeToString(h.Sum(nil))
+
+	ownMu.Lock()
+	defer ownMu.Unlock()
+	if own := ownTransports[conn.ID]; own != nil {
+		if own.fingerprint == print {
+			return own.rt, nil
+		}
+		own.transport.CloseIdleConnections()
+		delete(ownTransports, conn.ID)
+	}
+	if len(ownTransports) >= maxOwnTransports {
+		for id, own := range ownTransports {
+			own.transport.CloseIdleConnections()
+			delete(ownTransports, id)
+		}
+	}
+	t := newBaseTransport()
+	if cfg != nil {
+		t.TLSClientConfig = cfg
+	}
+	if conn.CaseSensitiveHeaders || ntlm {
+		// HTTP/1.1 only: an empty, non-nil TLSNextProto turns HTTP/2 off.
+		t.ForceAttemptHTTP2 = false
+		t.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+	}
+	var rt http.RoundTripper = t
+	if ntlm {
+		t.MaxConnsPerHost = min(conn.Auth.connsPerHost(), conn.Auth.maxConns())
+		t.MaxIdleConnsPerHost = t.MaxConnsPerHost
+		t.MaxIdleConns = conn.Auth.maxConns()
+		rt = ntlmNegotiator(t)
+	}
+	ownTransports[conn.ID] = &ownTransport{fingerprint: print, transport: t, rt: rt}
+	return rt, nil
+}
+
+// Forget drops what patchbay keeps in memory for the connection with id
+// between sends — its kept-alive connections (an NTLM handshake, a TLS
+// session) and cached AWS role credentials — so that the next request
+// starts over: what reconnecting means for those auth types.
+func Forget(id uint64) {
+	ownMu.Lock()
+	if own := ownTransports[id]; own != nil {
+		own.transport.CloseIdleConnections()
+		delete(ownTransports, id)
+	}
+	ownMu.Unlock()
+	forgetAWS(id)
+}
