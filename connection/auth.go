@@ -49,7 +49,14 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
-	t.record(out)
+	if t.auth.Type == AuthNTLM {
+		// The Basic credentials on out are for the NTLM transport below,
+		// which never sends them: the request as sent is req, plus
+		// whatever handshake the server asks for.
+		t.record(req)
+	} else {
+		t.record(out)
+	}
 	return base.RoundTrip(out)
 }
 

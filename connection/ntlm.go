@@ -1,8 +1,11 @@
 package connection
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/Azure/go-ntlmssp"
 )
@@ -61,9 +64,165 @@ func (a Auth) validateNTLM() FieldErrors {
 	return errs
 }
 
-// ntlmNegotiator turns the Basic credentials authTransport sets on a
-// request into the NTLM (or Negotiate) handshake when the server asks for
-// it; it never sends them as Basic.
+// ntlmNegotiator returns the round tripper of an NTLM connection, with
+// base's settings and a pool of base.MaxConnsPerHost connections: the
+// Negotiator turns the Basic credentials authTransport sets on a request
+// into the NTLM (or Negotiate) handshake when the server asks for it, and
+// never sends them as Basic.
 func ntlmNegotiator(base *http.Transport) http.RoundTripper {
-	return ntlmssp.Negotiator{RoundTripper: base}
+	size := base.MaxConnsPerHost
+	if size <= 0 {
+		size = DefaultConnsPerHost
+	}
+	// Further lanes are cut from a copy taken before base carries requests.
+	p := &ntlmPool{template: base.Clone(), slots: make(chan struct{}, size)}
+	// base is the first lane, so that base.CloseIdleConnections (Forget)
+	// ends what sequential sends, which only ever use the first lane, have
+	// kept alive.
+	p.free = []*ntlmLane{p.newLane(base)}
+	return p
+}
+
+// ntlmPool gives every request a lane of its own, for the whole of its
+// handshake and until its response body is read or closed. A lane is a
+// transport with at most one TCP connection per host, wrapped in its own
+// Negotiator.
+//
+// An NTLM handshake is three requests that must go out on one TCP
+// connection with nothing in between: the server keeps its challenge on
+// the connection, and it authenticates the connection, not the requests.
+// One http.Transport shared by concurrent requests gives no such affinity:
+// between the CHALLENGE_MESSAGE and the AUTHENTICATE_MESSAGE another
+// request takes the connection (and its NEGOTIATE_MESSAGE replaces the
+// challenge), or the AUTHENTICATE_MESSAGE goes out on another connection,
+// and the server refuses it.
+//
+// The free lane used last is taken first, so that a request rides an
+// already authenticated connection when there is one; there are never more
+// lanes than slots, so never more connections to the server.
+type ntlmPool struct {
+	template *http.Transport // the settings of every lane
+	slots    chan struct{}   // one per lane in use
+
+	mu    sync.Mutex
+	free  []*ntlmLane // most recently used last
+	lanes []*ntlmLane
+}
+
+type ntlmLane struct {
+	transport *http.Transport
+	rt        http.RoundTripper
+}
+
+func (p *ntlmPool) RoundTrip(req *http.Request) (*http.Response, error) {
+	select {
+	case p.slots <- struct{}{}:
+	case <-req.Context().Done():
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, req.Context().Err()
+	}
+	lane := p.take()
+	resp, err := lane.rt.RoundTrip(req)
+	if err != nil {
+		p.put(lane)
+		return nil, err
+	}
+	resp.Body = &laneBody{ReadCloser: resp.Body, release: func() { p.put(lane) }}
+	return resp, nil
+}
+
+// take returns the free lane used last, or a new one; the caller holds a
+// slot, so there are never more lanes than slots.
+func (p *ntlmPool) take() *ntlmLane {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.free); n > 0 {
+		lane := p.free[n-1]
+		p.free = p.free[:n-1]
+		return lane
+	}
+	return p.newLane(p.template.Clone())
+}
+
+// newLane makes t a lane of p: one connection per host, and a Negotiator.
+func (p *ntlmPool) newLane(t *http.Transport) *ntlmLane {
+	t.MaxConnsPerHost = 1
+	t.MaxIdleConnsPerHost = 1
+	lane := &ntlmLane{transport: t, rt: ntlmssp.Negotiator{RoundTripper: challengeReader{t}}}
+	p.lanes = append(p.lanes, lane)
+	return lane
+}
+
+// put gives a lane back and frees its slot.
+func (p *ntlmPool) put(lane *ntlmLane) {
+	p.mu.Lock()
+	p.free = append(p.free, lane)
+	p.mu.Unlock()
+	<-p.slots
+}
+
+// CloseIdleConnections closes the idle connections of every lane, ending
+// the authentication they carry. (Closing base's idle connections closes
+// the first lane's only.)
+func (p *ntlmPool) CloseIdleConnections() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, lane := range p.lanes {
+		lane.transport.CloseIdleConnections()
+	}
+}
+
+// laneBody gives its lane back once the body is read to its end or closed.
+type laneBody struct {
+	io.ReadCloser
+	once    sync.Once
+	release func()
+}
+
+func (b *laneBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil {
+		b.once.Do(b.release)
+	}
+	return n, err
+}
+
+func (b *laneBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.release)
+	return err
+}
+
+// maxChallengeBody bounds how much of a 401's body challengeReader keeps;
+// past it the rest is dropped. (IIS's 401 page is about 1 KiB.)
+const maxChallengeBody = 1 << 20
+
+// challengeReader reads the body of every 401 into memory, which hands its
+// TCP connection back to the transport at once.
+//
+// ntlmssp.Negotiator first sends a request without credentials and keeps
+// the server's 401 open (to return it should the handshake not work out)
+// while it sends the NEGOTIATE_MESSAGE. A 401 with a body (IIS sends a
+// page) holds its connection until the body is read, so the handshake
+// needed a second connection — and in a lane, which has one, waited for it
+// until the request timed out.
+type challengeReader struct {
+	base http.RoundTripper
+}
+
+func (c challengeReader) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := c.base.RoundTrip(req)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		return resp, err
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxChallengeBody))
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	return resp, nil
 }

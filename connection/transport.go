@@ -23,6 +23,16 @@ type ownTransport struct {
 	rt          http.RoundTripper // transport, or NTLM around it
 }
 
+// closeIdle closes the kept-alive connections of every lane of the
+// transport (an NTLM pool has several).
+func (o *ownTransport) closeIdle() {
+	if c, ok := o.rt.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+		return
+	}
+	o.transport.CloseIdleConnections()
+}
+
 var (
 	ownMu         sync.Mutex
 	ownTransports = map[uint64]*ownTransport{} // by connection id
@@ -56,12 +66,12 @@ func transportFor(conn Connection) (http.RoundTripper, error) {
 		if own.fingerprint == print {
 			return own.rt, nil
 		}
-		own.transport.CloseIdleConnections()
+		own.closeIdle()
 		delete(ownTransports, conn.ID)
 	}
 	if len(ownTransports) >= maxOwnTransports {
 		for id, own := range ownTransports {
-			own.transport.CloseIdleConnections()
+			own.closeIdle()
 			delete(ownTransports, id)
 		}
 	}
@@ -92,7 +102,7 @@ func transportFor(conn Connection) (http.RoundTripper, error) {
 func Forget(id uint64) {
 	ownMu.Lock()
 	if own := ownTransports[id]; own != nil {
-		own.transport.CloseIdleConnections()
+		own.closeIdle()
 		delete(ownTransports, id)
 	}
 	ownMu.Unlock()
