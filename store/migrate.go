@@ -16,6 +16,7 @@ var (
 	bucketActionNames     = []byte("action_names")
 	bucketRuns            = []byte("runs")
 	bucketTokens          = []byte("tokens")
+	bucketTests           = []byte("tests")
 
 	keySchemaVersion = []byte("schema_version")
 )
@@ -27,6 +28,7 @@ var allBuckets = [][]byte{
 	bucketActions, bucketActionNames,
 	bucketRuns,
 	bucketTokens,
+	bucketTests,
 }
 
 // migration brings a database from version-1 to version. Migrations run in
@@ -43,6 +45,7 @@ type migration struct {
 var migrations = []migration{
 	{version: 1, name: "create buckets", apply: createBuckets},
 	{version: 2, name: "tokens bucket", apply: tokensBucket},
+	{version: 3, name: "connection tests bucket", apply: testsBucket},
 }
 
 func currentSchema() uint64 { return uint64(migrations[len(migrations)-1].version) }

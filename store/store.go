@@ -1,7 +1,7 @@
 // Package store keeps connections, actions and the run history in one bbolt
 // file.
 //
-// The bucket tree (schema 2):
+// The bucket tree (schema 3):
 //
 //	meta/
 //	  schema_version    → big-endian uint64
@@ -24,6 +24,8 @@
 //	tokens/                                               (schema 2)
 //	  <connection id>   → JSON connection.Token of an OAuth2 connection,
 //	                      sealed whole as "enc:v1:…" (tokens.go)
+//	tests/                                                (schema 3)
+//	  <connection id>   → JSON LastTest: the connection's last test (tests.go)
 //
 // Every <id> is a big-endian uint64 from the bucket's NextSequence, so ids are
 // never reused and cursors walk them oldest first. A name is stored trimmed of
