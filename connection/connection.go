@@ -276,3 +276,7 @@ func (es FieldErrors) Err() error {
 	}
 	return es
 }
+
+// IsPEM reports whether a TLS setting holds PEM text rather than a file's
+// path: forms mask the one and show the other.
+func IsPEM(v string) bool { return isPEM(v) }

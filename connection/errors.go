@@ -1,6 +1,7 @@
 package connection
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -9,7 +10,9 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -117,12 +120,12 @@ func describe(r redactor, err error, callerCtx, sendCtx context.Context, timeout
 		certErr    x509.CertificateInvalidError
 		rootsErr   x509.SystemRootsError
 		recordErr  tls.RecordHeaderError
-		alertErr   tls.AlertError
 		verifyErr  *tls.CertificateVerificationError
 		netErr     net.Error
 		opErr      *net.OpError
 		tlsFailure = "TLS handshake with " + host + " failed: "
 	)
+	alert, remoteAlert := alertOf(err)
 	switch {
 	case errors.As(err, &dnsErr):
 		return fail(KindUnreachable, "could not find host %s (DNS lookup failed)", r.outside(dnsErr.Name))
@@ -133,18 +136,22 @@ func describe(r redactor, err error, callerCtx, sendCtx context.Context, timeout
 	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
 		return fail(KindUnreachable, "%s is unreachable (no route to it)", hostPort)
 	case errors.As(err, &unknownCA):
-		return fail(KindTLS, "%scertificate signed by unknown authority", tlsFailure)
+		return fail(KindTLS, "%s%s", tlsFailure, r.unknownAuthority(unknownCA))
 	case errors.As(err, &hostErr):
-		return fail(KindTLS, "%s%s", tlsFailure, r.x509Detail(hostErr))
+		return fail(KindTLS, "%s%s", tlsFailure, r.wrongHost(hostErr))
 	case errors.As(err, &certErr):
-		return fail(KindTLS, "%s%s", tlsFailure, r.x509Detail(certErr))
+		return fail(KindTLS, "%s%s", tlsFailure, r.invalidCert(certErr, time.Now()))
 	case errors.As(err, &rootsErr):
 		return fail(KindTLS, "%s%s", tlsFailure, r.x509Detail(rootsErr))
 	case errors.As(err, &verifyErr):
 		return fail(KindTLS, "%s%s", tlsFailure, r.x509Detail(verifyErr.Err))
 	case errors.As(err, &recordErr):
 		return fail(KindTLS, "%sthe server did not answer in TLS (is it an http:// URL?)", tlsFailure)
-	case errors.As(err, &alertErr), strings.Contains(err.Error(), "tls: "):
+	case remoteAlert:
+		return fail(KindTLS, "%s%s", tlsFailure, r.remoteAlert(alert, host))
+	case oldVersion.MatchString(err.Error()):
+		return fail(KindTLS, "%s%s", tlsFailure, tooOld(oldVersion.FindStringSubmatch(err.Error())[1]))
+	case strings.Contains(err.Error(), "tls: "):
 		return fail(KindTLS, "%s%s", tlsFailure, r.outside(strings.TrimPrefix(err.Error(), "remote error: ")))
 	case errors.As(err, &netErr) && netErr.Timeout():
 		if errors.As(err, &opErr) && opErr.Op == "dial" {
@@ -162,6 +169,179 @@ func describe(r redactor, err error, callerCtx, sendCtx context.Context, timeout
 	}
 	return fail(KindUnreachable, "request to %s failed: %s", host, r.outside(err.Error()))
 }
+
+// alertOf finds the TLS alert the server ended the connection with. A
+// server's alert reaches crypto/tls's client as a *net.OpError whose Op is
+// "remote error" and whose Err is the alert, of an unexported type whose
+// text is that of the same tls.AlertError. (An error that wraps a
+// tls.AlertError itself is about an alert this side sent, over QUIC.)
+//
+// With TLS 1.3 the server judges the client certificate after the client
+// has finished its side of the handshake, so a missing or refused
+// certificate shows up only at the first read of the response, wrapped by
+// net/http ("readLoopPeekFailLocked: remote error: ..."): errors.As still
+// finds it.
+func alertOf(err error) (tls.AlertError, bool) {
+	opErr, ok := errors.AsType[*net.OpError](err)
+	if !ok || opErr.Op != "remote error" || opErr.Err == nil {
+		return 0, false
+	}
+	text := opErr.Err.Error()
+	for a := range 256 {
+		if tls.AlertError(a).Error() == text {
+			return tls.AlertError(a), true
+		}
+	}
+	return 0, false
+}
+
+// The TLS alerts remoteAlert has words for (RFC 8446 section 6).
+const (
+	alertHandshakeFailure       tls.AlertError = 40
+	alertBadCertificate         tls.AlertError = 42
+	alertUnsupportedCertificate tls.AlertError = 43
+	alertCertificateRevoked     tls.AlertError = 44
+	alertCertificateExpired     tls.AlertError = 45
+	alertCertificateUnknown     tls.AlertError = 46
+	alertUnknownCA              tls.AlertError = 48
+	alertAccessDenied           tls.AlertError = 49
+	alertProtocolVersion        tls.AlertError = 70
+	alertInsufficientSecurity   tls.AlertError = 71
+	alertUnrecognizedName       tls.AlertError = 112
+	alertCertificateRequired    tls.AlertError = 116
+	alertNoApplicationProtocol  tls.AlertError = 120
+)
+
+// setClientCert is how a user gives a connection its client certificate.
+const setClientCert = "set tls_cert and tls_key to a certificate the server trusts and its private key"
+
+// remoteAlert says in words why the server ended the handshake. The alerts
+// about certificates that a server sends are about the client's: the
+// client judges the server's certificate itself.
+func (r redactor) remoteAlert(a tls.AlertError, host string) string {
+	switch a {
+	case alertCertificateRequired:
+		return "the server requires a client certificate and got none it accepts — " + setClientCert
+	case alertHandshakeFailure:
+		// TLS 1.2's answer to a missing client certificate, among others.
+		return "the server broke off the handshake — it may require a client certificate (" + setClientCert + "), or share no cipher suite with patchbay"
+	case alertBadCertificate, alertCertificateUnknown, alertUnsupportedCertificate:
+		return "the server refused the client certificate (" + strings.TrimPrefix(a.Error(), "tls: ") + ") — check that tls_cert and tls_key are the certificate the server expects and its key"
+	case alertUnknownCA:
+		return "the server does not trust the authority that issued the client certificate — set tls_cert to a certificate from a CA the server accepts"
+	case alertCertificateExpired:
+		return "the server refused the client certificate because it has expired — renew it and update tls_cert and tls_key"
+	case alertCertificateRevoked:
+		return "the server refused the client certificate because it has been revoked — get a new one and update tls_cert and tls_key"
+	case alertAccessDenied:
+		return "the server denied access during the handshake — it does not let this client certificate in"
+	case alertProtocolVersion:
+		return "the server does not speak TLS 1.2 or newer, which patchbay requires — it offers only an older, insecure version; the server must be upgraded"
+	case alertInsufficientSecurity:
+		return "the server wants stronger encryption than patchbay offered"
+	case alertUnrecognizedName:
+		return "the server does not answer for the host name " + host + " — check the host in the base URL"
+	case alertNoApplicationProtocol:
+		return "the server speaks none of the protocols patchbay offered (HTTP/1.1, HTTP/2)"
+	}
+	return "the server ended the handshake: " + r.outside(strings.TrimPrefix(a.Error(), "tls: "))
+}
+
+// oldVersion matches crypto/tls's refusal of a server that answered with a
+// version older than the client's minimum (TLS 1.2).
+var oldVersion = regexp.MustCompile(`tls: server selected unsupported protocol version ([0-9a-f]+)`)
+
+// tooOld says that the server speaks only the TLS version hex.
+func tooOld(hex string) string {
+	version := "an older, insecure version"
+	if v, err := strconv.ParseUint(hex, 16, 16); err == nil && v < tls.VersionTLS12 {
+		version = tls.VersionName(uint16(v))
+	}
+	return "the server speaks only " + version + ", and patchbay requires TLS 1.2 or newer — the server must be upgraded"
+}
+
+// unknownAuthority explains a server certificate that no trusted
+// authority vouches for.
+func (r redactor) unknownAuthority(e x509.UnknownAuthorityError) string {
+	const advice = " — if the server uses a private CA, set tls_ca to your CA bundle"
+	c := e.Cert
+	if c == nil {
+		return "the server's certificate is not signed by an authority this computer trusts" + advice
+	}
+	if bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignatureFrom(c) == nil {
+		return "the server's certificate is self-signed, so no authority vouches for it — to trust it, set tls_ca to that certificate"
+	}
+	if issuer := c.Issuer.CommonName; issuer != "" {
+		return "the server's certificate was issued by " + r.outside(issuer) + ", an authority this computer does not trust" + advice
+	}
+	return "the server's certificate is not signed by an authority this computer trusts" + advice
+}
+
+// maxNames is how many names of a certificate a reason lists.
+const maxNames = 4
+
+// wrongHost explains a server certificate made out for other names.
+func (r redactor) wrongHost(e x509.HostnameError) string {
+	host := r.outside(e.Host)
+	c := e.Certificate
+	if c == nil {
+		return r.x509Detail(e)
+	}
+	var names []string
+	for _, n := range c.DNSNames {
+		names = append(names, r.outside(n))
+	}
+	for _, ip := range c.IPAddresses {
+		names = append(names, ip.String())
+	}
+	if len(names) == 0 {
+		if c.Subject.CommonName != "" {
+			return "the server's certificate names no host but in its Common Name (" + r.outside(c.Subject.CommonName) + "), which is no longer accepted — it must be reissued with " + host + " as a subject alternative name"
+		}
+		return "the server's certificate names no host, so it is not for " + host
+	}
+	list := strings.Join(names[:min(len(names), maxNames)], ", ")
+	if more := len(names) - maxNames; more > 0 {
+		list += fmt.Sprintf(" and %d more", more)
+	}
+	return "the server's certificate is for " + list + ", not " + host + " — use a name it is for in the base URL, or have the certificate reissued"
+}
+
+// invalidCert explains a server certificate that is wrong in itself: out
+// of date above all.
+func (r redactor) invalidCert(e x509.CertificateInvalidError, now time.Time) string {
+	c := e.Cert
+	whose := "the server's certificate"
+	if c != nil && c.IsCA {
+		whose = "the certificate of " + r.outside(certName(c)) + ", an authority in the server's certificate chain,"
+	}
+	switch {
+	case e.Reason == x509.Expired && c != nil && now.After(c.NotAfter):
+		return whose + " expired on " + day(c.NotAfter) + " — it must be renewed (or this computer's clock is wrong)"
+	case e.Reason == x509.Expired && c != nil && now.Before(c.NotBefore):
+		return whose + " is not valid until " + day(c.NotBefore) + " — check this computer's clock"
+	case e.Reason == x509.IncompatibleUsage:
+		return whose + " is not meant for a TLS server (its key usage forbids it)"
+	case e.Reason == x509.NotAuthorizedToSign:
+		return "the server's certificate chain is broken: " + r.outside(certName(c)) + " signed another certificate without being an authority"
+	}
+	return r.x509Detail(e)
+}
+
+// certName is how a reason names a certificate: its Common Name, or its
+// whole subject.
+func certName(c *x509.Certificate) string {
+	if c == nil {
+		return "a certificate"
+	}
+	if c.Subject.CommonName != "" {
+		return c.Subject.CommonName
+	}
+	return c.Subject.String()
+}
+
+// day writes a certificate's date the way people read it: 2 Jan 2006.
+func day(t time.Time) string { return t.UTC().Format("2 Jan 2006") }
 
 // x509Detail is a certificate error without its "x509: " prefix, redacted.
 func (r redactor) x509Detail(err error) string {

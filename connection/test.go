@@ -1,6 +1,7 @@
 package connection
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -21,7 +22,8 @@ type Verdict struct {
 
 // Test sends GET to the connection's TestPath (default: the base URL) and
 // judges the result: 2xx and 3xx pass; 401 is bad credentials, 403 no
-// permission, 404 a wrong test path or base URL, 5xx a server failure;
+// permission, 404 a wrong test path or base URL, 5xx a server failure, and
+// nginx's 400 pages about client certificates and plain HTTP say so;
 // transport errors are unreachable, TLS or timeout. A connection that is
 // not valid, or has neither a base URL nor an absolute test path, is not
 // sent at all: its verdict is of KindInvalid.
@@ -63,6 +65,12 @@ func judge(conn Connection, resp Response) string {
 		return fmt.Sprintf("%s — the server rejected the credentials of connection '%s'", resp.StatusText, conn.Name)
 	case s == http.StatusForbidden:
 		return fmt.Sprintf("%s — the credentials of connection '%s' were accepted but have no permission for %s", resp.StatusText, conn.Name, u)
+	case s == http.StatusBadRequest && bytes.Contains(resp.Body, []byte(nginxNoCert)):
+		return fmt.Sprintf("%s — the server requires a client certificate and none was sent — %s", resp.StatusText, setClientCert)
+	case s == http.StatusBadRequest && bytes.Contains(resp.Body, []byte(nginxBadCert)):
+		return fmt.Sprintf("%s — the server refused the client certificate — check that tls_cert and tls_key are the certificate the server expects and its key", resp.StatusText)
+	case s == http.StatusBadRequest && bytes.Contains(resp.Body, []byte(nginxPlainHTTP)):
+		return fmt.Sprintf("%s — the server speaks HTTPS on this port — change the base URL to https://", resp.StatusText)
 	case s == http.StatusNotFound:
 		return fmt.Sprintf("%s — the server answered, but %s does not exist; check the base URL or the test path", resp.StatusText, u)
 	case s >= 500:
@@ -70,6 +78,15 @@ func judge(conn Connection, resp Response) string {
 	}
 	return fmt.Sprintf("%s — the server refused GET %s", resp.StatusText, u)
 }
+
+// What nginx answers, with a 400, when mutual TLS fails after a handshake
+// it completed anyway (ssl_verify_client), or when plain HTTP reaches its
+// HTTPS port: the titles of its pages for codes 496, 495 and 497.
+const (
+	nginxNoCert    = "No required SSL certificate was sent"
+	nginxBadCert   = "The SSL certificate error"
+	nginxPlainHTTP = "The plain HTTP request was sent to HTTPS port"
+)
 
 // AuthProblem says in a sentence when a response is the fault of an OAuth2
 // connection rather than of the request: a 401 to a request that carried

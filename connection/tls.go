@@ -1,6 +1,7 @@
 package connection
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
@@ -42,10 +43,15 @@ var pemMarker = regexp.MustCompile(`-----(BEGIN|END) [A-Z0-9 ]+-----`)
 // readPEM returns the PEM bytes a TLS field names: the text itself, with
 // the line breaks a one-line field turned into spaces restored, or the
 // contents of the file at its path (~ is the home directory).
-func readPEM(v string) ([]byte, error) {
+func readPEM(v, blockType string) ([]byte, error) {
 	v = strings.TrimSpace(v)
 	if isPEM(v) {
 		return normalizePEM(v), nil
+	}
+	if strings.Contains(v, "-----") || strings.ContainsAny(v, "\r\n") {
+		// Never a path: PEM text with a damaged marker, which is not
+		// echoed, since it may be a private key.
+		return nil, fmt.Errorf("the text is neither PEM (which starts with -----BEGIN %s-----) nor a file's path", blockType)
 	}
 	path := v
 	if rest, ok := strings.CutPrefix(path, "~/"); ok {
@@ -67,13 +73,21 @@ func readPEM(v string) ([]byte, error) {
 
 // normalizePEM puts every BEGIN and END marker on a line of its own and the
 // base64 between them on lines of their own, which undoes a paste into a
-// one-line field (line breaks turned into spaces, or dropped).
+// one-line field (line breaks turned into spaces, or dropped). A header
+// line keeps its name and value together ("Proc-Type: 4,ENCRYPTED": base64
+// has no colon, so a word ending in one is a header's name).
 func normalizePEM(s string) []byte {
 	var b strings.Builder
 	last := 0
 	body := func(text string) {
-		for _, f := range strings.Fields(text) {
-			b.WriteString(f)
+		fields := strings.Fields(text)
+		for i := 0; i < len(fields); i++ {
+			b.WriteString(fields[i])
+			if strings.HasSuffix(fields[i], ":") && i+1 < len(fields) {
+				i++
+				b.WriteByte(' ')
+				b.WriteString(fields[i])
+			}
 			b.WriteByte('\n')
 		}
 	}
@@ -113,11 +127,11 @@ func (t TLS) load() (*tls.Config, string, FieldErrors) {
 	case cert != "" && key == "":
 		errs = append(errs, FieldError{"tls_key", "a client certificate needs its private key too"})
 	case cert != "":
-		certPEM, err := readPEM(cert)
+		certPEM, err := readPEM(cert, "CERTIFICATE")
 		if err != nil {
 			errs = append(errs, FieldError{"tls_cert", "client certificate: " + err.Error()})
 		}
-		keyPEM, kerr := readPEM(key)
+		keyPEM, kerr := readPEM(key, "PRIVATE KEY")
 		if kerr != nil {
 			errs = append(errs, FieldError{"tls_key", "private key: " + kerr.Error()})
 		}
@@ -143,7 +157,7 @@ func (t TLS) load() (*tls.Config, string, FieldErrors) {
 	}
 
 	if ca := strings.TrimSpace(t.CA); ca != "" {
-		caPEM, err := readPEM(ca)
+		caPEM, err := readPEM(ca, "CERTIFICATE")
 		if err != nil {
 			errs = append(errs, FieldError{"tls_ca", "CA bundle: " + err.Error()})
 		} else {
@@ -163,18 +177,28 @@ func (t TLS) load() (*tls.Config, string, FieldErrors) {
 
 // keyProblem says what is wrong with a private key's PEM, or "".
 func keyProblem(b []byte) string {
+	const encrypted = "the private key is encrypted with a passphrase, which patchbay does not keep — decrypt it first (openssl pkey -in key.pem -out key-plain.pem) and keep that file private"
+	sawCert := false
 	for rest := b; ; {
 		var block *pem.Block
 		block, rest = pem.Decode(rest)
-		if block == nil {
+		switch {
+		case block == nil && bytes.Contains(b, []byte("ENCRYPTED")):
+			// An encrypted key whose headers did not survive the trip.
+			return encrypted
+		case block == nil && sawCert:
+			return "the private key field holds a certificate, not a private key — did you swap tls_cert and tls_key?"
+		case block == nil:
 			return "the private key holds no PEM block (expected -----BEGIN PRIVATE KEY-----)"
-		}
 		// IsEncryptedPEMBlock is deprecated for decrypting; asking is fine.
-		if block.Type == "ENCRYPTED PRIVATE KEY" || x509.IsEncryptedPEMBlock(block) {
-			return "the private key is encrypted with a passphrase, which patchbay does not keep — decrypt it first (openssl pkey -in key.pem -out key-plain.pem) and keep that file private"
-		}
-		if strings.HasSuffix(block.Type, "PRIVATE KEY") {
+		case block.Type == "ENCRYPTED PRIVATE KEY" || x509.IsEncryptedPEMBlock(block):
+			return encrypted
+		case block.Type == "OPENSSH PRIVATE KEY":
+			return "this is an OpenSSH key, which TLS cannot use — the private key must be PEM (-----BEGIN PRIVATE KEY-----)"
+		case strings.HasSuffix(block.Type, "PRIVATE KEY"):
 			return ""
+		case block.Type == "CERTIFICATE":
+			sawCert = true
 		}
 	}
 }
