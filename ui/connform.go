@@ -59,7 +59,7 @@ func newConnForm(e *env, c *connection.Connection) *connForm {
 		}
 	}
 	user := textField("username", "Username", "")
-	user.show = is(connection.AuthBasic, connection.AuthCustom)
+	user.show = is(connection.AuthBasic, connection.AuthCustom, connection.AuthNTLM)
 	pass := secretField("password", "Password")
 	pass.show = user.show
 	pass.hint = "Masked; ctrl+r reveals."
@@ -82,9 +82,16 @@ func newConnForm(e *env, c *connection.Connection) *connForm {
 	caseSensitive := toggleField("case_sensitive_headers", "Case-sensitive headers?")
 	caseSensitive.hint = "Send header names exactly as typed (space toggles)."
 
-	oauth := oauth2Fields(func() connection.AuthType { return connection.AuthType(auth.value()) })
-	fields := append([]*field{name, base, auth, user, pass, headers, query, apiKey, keyHeader, scheme}, oauth...)
+	chosen := func() connection.AuthType { return connection.AuthType(auth.value()) }
+	ntlm := ntlmFields(chosen)
+	fields := []*field{name, base, auth}
+	fields = append(fields, ntlm[0]) // NTLM: the domain before the user
+	fields = append(fields, user, pass, headers, query, apiKey, keyHeader, scheme)
+	fields = append(fields, ntlm[1:]...)
+	fields = append(fields, oauth2Fields(chosen)...)
+	fields = append(fields, awsFields(chosen)...)
 	fields = append(fields, timeout, testPath, caseSensitive)
+	fields = append(fields, tlsFields()...)
 	f := newForm(&e.styles, &e.keys, fields...)
 	f.labelW = 27
 	cf := &connForm{env: e, form: f}
@@ -106,7 +113,9 @@ func newConnForm(e *env, c *connection.Connection) *connForm {
 		testPath.input.SetValue(c.TestPath)
 		caseSensitive.on = c.CaseSensitiveHeaders
 		fillOAuth2(f, c.Auth.OAuth2)
+		fillMore(f, *c)
 	}
+	suggestAWS(f)
 	cf.startVal, _ = cf.connection()
 	return cf
 }
@@ -146,9 +155,25 @@ func (c *connForm) connection() (connection.Connection, connection.FieldErrors) 
 	typ := connection.AuthType(f.field("auth").value())
 	a := connection.Auth{Type: typ}
 	switch typ {
-	case connection.AuthBasic, connection.AuthCustom:
+	case connection.AuthBasic, connection.AuthCustom, connection.AuthNTLM:
 		a.Username = f.field("username").value()
 		a.Password = f.field("password").value()
+	}
+	if typ == connection.AuthNTLM {
+		a.Domain = strings.TrimSpace(f.field("domain").value())
+		for _, k := range []struct {
+			key string
+			n   *int
+		}{{"conns_per_host", &a.ConnsPerHost}, {"max_conns", &a.MaxConns}} {
+			n, fe := readCount(f, k.key)
+			if fe != nil {
+				errs = append(errs, *fe)
+			}
+			*k.n = n
+		}
+	}
+	if typ.IsAWS() {
+		a.AWS = readAWS(f, typ)
 	}
 	if typ == connection.AuthHeader || typ == connection.AuthCustom {
 		a.Headers, _ = f.field("header").pairs()
@@ -177,6 +202,7 @@ func (c *connForm) connection() (connection.Connection, connection.FieldErrors) 
 	}
 	conn.TestPath = strings.TrimSpace(f.field("test_path").value())
 	conn.CaseSensitiveHeaders = f.field("case_sensitive_headers").on
+	conn.TLS = readTLS(f)
 	return conn, errs
 }
 
@@ -218,6 +244,7 @@ func (c *connForm) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return pop("")
 	}
 	_, cmd := c.form.Update(msg)
+	suggestAWS(c.form)
 	return cmd
 }
 

@@ -19,6 +19,10 @@ func formTitle(t connection.AuthType) string {
 		return "Azure code"
 	case connection.AuthAzureClient:
 		return "Azure client"
+	case connection.AuthAWSKey:
+		return "AWS key"
+	case connection.AuthAWSRole:
+		return "AWS role"
 	}
 	return t.Title()
 }

@@ -35,6 +35,9 @@ type field struct {
 	show  func() bool // nil means always shown
 
 	input textinput.Model
+	// maskIf, on a secret field, masks only the values it accepts: a TLS
+	// key field shows a file path but masks pasted PEM.
+	maskIf func(string) bool
 
 	area textarea.Model
 

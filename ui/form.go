@@ -212,13 +212,22 @@ func (f *form) setReveal(on bool) {
 	}
 	for _, fl := range f.fields {
 		if fl.kind == kindSecret {
-			fl.input.EchoMode = mode
+			f.echo(fl)
 		}
 		if fl.kind == kindKV && fl.secretValues {
 			for i := range fl.rows {
 				fl.rows[i].value.EchoMode = mode
 			}
 		}
+	}
+}
+
+// echo masks a secret input unless secrets are revealed or its field masks
+// only some values and this is not one of them.
+func (f *form) echo(fl *field) {
+	fl.input.EchoMode = textinput.EchoPassword
+	if f.reveal || fl.maskIf != nil && !fl.maskIf(fl.input.Value()) {
+		fl.input.EchoMode = textinput.EchoNormal
 	}
 }
 
@@ -299,6 +308,9 @@ func (f *form) Update(msg tea.Msg) (bool, tea.Cmd) {
 	switch s.field.kind {
 	case kindText, kindSecret:
 		s.field.input, cmd = s.field.input.Update(msg)
+		if s.field.kind == kindSecret {
+			f.echo(s.field)
+		}
 	case kindArea:
 		s.field.area, cmd = s.field.area.Update(msg)
 	case kindKV:

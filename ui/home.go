@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
@@ -13,6 +14,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"patchbay/connection"
+	"patchbay/store"
 	"patchbay/wizard"
 )
 
@@ -35,6 +37,7 @@ func (t homeTab) String() string {
 type listsLoadedMsg struct {
 	conns      []connection.Connection
 	tokens     map[uint64]connection.Token // OAuth2 connections' tokens, for their status
+	tests      map[uint64]store.LastTest   // each connection's last test
 	actions    []wizard.Action
 	secretMode string
 	err        error
@@ -43,6 +46,7 @@ type listsLoadedMsg struct {
 // connectionTestedMsg is the verdict of a connection test.
 type connectionTestedMsg struct {
 	id      uint64
+	at      time.Time
 	verdict connection.Verdict
 }
 
@@ -73,7 +77,7 @@ type home struct {
 	onConfirm tea.Cmd // what y does
 
 	testing  map[uint64]bool
-	verdicts map[uint64]connection.Verdict
+	verdicts map[uint64]store.LastTest
 	spin     spinner.Model
 	selectID uint64 // select this action once lists load
 
@@ -89,7 +93,7 @@ func newHome(e *env) *home {
 	f.Placeholder = "filter by name"
 	f.Cursor.SetMode(cursor.CursorStatic)
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
-	return &home{env: e, filter: f, spin: sp, testing: map[uint64]bool{}, verdicts: map[uint64]connection.Verdict{}}
+	return &home{env: e, filter: f, spin: sp, testing: map[uint64]bool{}, verdicts: map[uint64]store.LastTest{}}
 }
 
 func (h *home) Init() tea.Cmd { return h.load() }
@@ -111,8 +115,12 @@ func (h *home) load() tea.Cmd {
 				}
 			}
 		}
+		tests, err := st.LastTests()
+		if err != nil {
+			return listsLoadedMsg{err: err}
+		}
 		actions, err := st.Actions()
-		return listsLoadedMsg{conns: conns, tokens: tokens, actions: actions, secretMode: st.SecretMode(), err: err}
+		return listsLoadedMsg{conns: conns, tokens: tokens, tests: tests, actions: actions, secretMode: st.SecretMode(), err: err}
 	}
 }
 
@@ -134,8 +142,11 @@ func (h *home) Keys() []key.Binding {
 	if h.tab == tabConnections {
 		if c, ok := h.selectedConn(); ok {
 			keys = append(keys, withHelp(k.Enter, "enter", "new action"), k.Edit, k.Delete, k.Test)
-			if isOAuth2(c.Auth.Type) {
+			switch {
+			case isOAuth2(c.Auth.Type):
 				keys = append(keys, k.Connect, k.ClearToken)
+			case reconnects(c.Auth.Type):
+				keys = append(keys, withHelp(k.Connect, "c", "reconnect"))
 			}
 		}
 	} else if len(h.visibleActions()) > 0 {
@@ -150,7 +161,7 @@ func (h *home) Update(msg tea.Msg) (screen, tea.Cmd) {
 		return h, h.handleLoaded(msg)
 	case connectionTestedMsg:
 		delete(h.testing, msg.id)
-		h.verdicts[msg.id] = msg.verdict
+		h.verdicts[msg.id] = store.LastTest{OK: msg.verdict.OK, Reason: msg.verdict.Reason, At: msg.at}
 		status := statusMsg{text: connection.CleanText(msg.verdict.Reason), err: !msg.verdict.OK}
 		// A test of an OAuth2 connection may have fetched or renewed its
 		// token: reload so the list shows it.
@@ -186,6 +197,7 @@ func (h *home) handleLoaded(msg listsLoadedMsg) tea.Cmd {
 	}
 	h.conns, h.actions, h.loaded = msg.conns, msg.actions, true
 	h.tokens = msg.tokens
+	h.verdicts = msg.tests
 	h.secretMode = msg.secretMode
 	if h.selectID != 0 {
 		h.selectAction(h.selectID)
@@ -302,13 +314,18 @@ func (h *home) connectionKey(msg tea.KeyMsg) tea.Cmd {
 		h.onConfirm = func() tea.Msg {
 			return deletedMsg{what: fmt.Sprintf("the token of '%s'", c.Name), err: st.ClearToken(c.ID)}
 		}
-	case key.Matches(msg, k.Test), key.Matches(msg, k.Connect) && c.Auth.Type.IsClientCredentials():
-		// c on a client-credentials connection fetches a token: a test does.
+	case key.Matches(msg, k.Test), key.Matches(msg, k.Connect) && (c.Auth.Type.IsClientCredentials() || reconnects(c.Auth.Type)):
+		// c on a client-credentials connection fetches a token: a test
+		// does. On AWS and NTLM connections it starts over: new role
+		// credentials, a new handshake.
 		if h.testing[c.ID] {
 			return nil
 		}
+		if key.Matches(msg, k.Connect) {
+			connection.Forget(c.ID)
+		}
 		h.testing[c.ID] = true
-		return tea.Batch(h.spin.Tick, testConnection(c))
+		return tea.Batch(h.spin.Tick, h.testConnection(c))
 	case key.Matches(msg, k.Delete):
 		st := h.env.st
 		h.confirm = fmt.Sprintf("Delete connection '%s'? y/n", c.Name)
@@ -367,10 +384,22 @@ func (h *home) actionNames() map[string]uint64 {
 	return names
 }
 
-func testConnection(c connection.Connection) tea.Cmd {
+// testConnection tests c and keeps the verdict as its last test; the list
+// shows it even if keeping it fails.
+func (h *home) testConnection(c connection.Connection) tea.Cmd {
+	st, now := h.env.st, h.env.now
 	return func() tea.Msg {
-		return connectionTestedMsg{id: c.ID, verdict: connection.Test(context.Background(), c)}
+		v := connection.Test(context.Background(), c)
+		at := now()
+		_ = st.SaveLastTest(c.ID, store.LastTest{OK: v.OK, Reason: v.Reason, At: at})
+		return connectionTestedMsg{id: c.ID, verdict: v, at: at}
 	}
+}
+
+// reconnects reports whether c ("reconnect") applies to connections of type
+// t besides the OAuth2 ones: those that keep something between requests.
+func reconnects(t connection.AuthType) bool {
+	return t.IsAWS() || t == connection.AuthNTLM
 }
 
 func (h *home) matches(name string) bool {

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/lipgloss"
 
@@ -55,7 +54,11 @@ func (h *home) listView(height int) string {
 		}
 		t := table{st: &st, headers: []string{"NAME", "AUTH", "BASE URL", "LAST TEST"}, cursor: h.cursor[tabConnections], width: h.width - 2, height: height}
 		for _, c := range conns {
-			t.rows = append(t.rows, []string{c.Name, c.Auth.Type.Title(), c.BaseURL, h.testCell(c.ID)})
+			auth := c.Auth.Type.Title()
+			if c.TLS.Insecure {
+				auth = st.Warning.Render(auth + " ⚠ TLS unverified")
+			}
+			t.rows = append(t.rows, []string{c.Name, auth, c.BaseURL, h.testCell(c.ID)})
 		}
 		return t.View()
 	}
@@ -90,15 +93,15 @@ func (h *home) testCell(id uint64) string {
 			return st.Warning.Render("not connected — press c")
 		}
 		if ok {
-			return st.Success.Render("✓ connected · token " + connection.ExpiresIn(t, time.Now()))
+			return st.Success.Render("✓ connected · token " + connection.ExpiresIn(t, h.env.now()))
 		}
-		return st.Success.Render("✓ token " + connection.ExpiresIn(t, time.Now()))
+		return st.Success.Render("✓ token " + connection.ExpiresIn(t, h.env.now()))
 	}
 	switch {
 	case !ok:
 		return st.Faint.Render("press t to test")
 	case v.OK:
-		return st.Success.Render("✓ " + connection.CleanText(v.Reason))
+		return st.Success.Render("✓ " + Ago(v.At, h.env.now()) + " · " + connection.CleanText(v.Reason))
 	}
-	return st.Error.Render("✗ " + connection.CleanText(v.Reason))
+	return st.Error.Render("✗ " + Ago(v.At, h.env.now()) + " · " + connection.CleanText(v.Reason))
 }

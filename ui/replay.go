@@ -57,7 +57,7 @@ func (r *replay) Init() tea.Cmd {
 	return nil
 }
 
-func (r *replay) Title() string { return "Run '" + r.action.Name + "'" }
+func (r *replay) Title() string { return "Run '" + r.action.Name + "'" + tlsBadge(r.conn) }
 
 func (r *replay) SetSize(w, h int) {
 	r.width, r.height = w, h
@@ -182,7 +182,7 @@ func (r *replay) View() string {
 	if r.vars != nil {
 		b.WriteString(st.SectionTitle.Render("Variables") + "\n\n" + r.vars.View() + "\n\n")
 	}
-	b.WriteString(st.SectionTitle.Render("Request") + st.Faint.Render("  via '"+r.conn.Name+"'") + "\n\n")
+	b.WriteString(st.SectionTitle.Render("Request") + st.Faint.Render("  via '"+r.conn.Name+"'"+tlsBadge(r.conn)) + "\n\n")
 	b.WriteString(requestView(&st, r.requestShown(), left-6))
 	pane := st.BlurredPane
 	if !r.resp.focused {

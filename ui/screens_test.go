@@ -131,11 +131,16 @@ func TestConnectionFormShowsFieldsOfChosenAuth(t *testing.T) {
 			"Client ID", "Client secret", "Scopes", "Send client credentials", "Token request headers", "Callback port"},
 		"Azure client": {"Tenant", "Endpoint version", "Authority host", "Token URL", "Client ID", "Client secret", "Scopes",
 			"Send client credentials", "Token request headers"},
+		"AWS key":  {"AWS service", "Region", "Access key ID", "Secret access key", "Session token"},
+		"AWS role": {"AWS service", "Region", "IAM role ARN", "External ID", "AWS profile", "STS endpoint"},
+		"NTLM":     {"Domain", "Username", "Password", "Connections per host", "Maximum connections"},
 	}
 	all := []string{"Username", "Password", "Auth headers", "Auth query params", "Header name", "Scheme",
 		"Authorize URL", "Token URL", "Refresh URL", "Device login URL", "Client ID", "Client secret", "Scopes",
 		"Send client credentials", "Token request headers", "Callback port", "Tenant", "Endpoint version",
-		"Authority host", "Resource (1.0)"}
+		"Authority host", "Resource (1.0)", "AWS service", "Region", "Access key ID", "Secret access key",
+		"Session token", "IAM role ARN", "External ID", "AWS profile", "STS endpoint", "Domain",
+		"Connections per host", "Maximum connections"}
 	for _, typ := range connection.AuthTypes {
 		form := d.top().(*connForm).form
 		if got := form.field("auth").titles[form.field("auth").choice]; got != formTitle(typ) {

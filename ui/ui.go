@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
@@ -83,6 +84,8 @@ type env struct {
 	replay func(context.Context, connection.Connection, wizard.Action, map[string]string, wizard.Recorder) (connection.Response, error)
 	// openBrowser opens an authorize URL; tests follow it with an HTTP client.
 	openBrowser func(url string) error
+	// now is the clock of "tested 5m ago"; tests fix it.
+	now func() time.Time
 }
 
 // Model is the root model.
@@ -99,7 +102,7 @@ type Model struct {
 // New builds the root model with the home screen on the stack.
 func New(st *store.Store, opts Options) Model {
 	e := &env{st: st, styles: NewStyles(), keys: DefaultKeyMap(), opts: opts,
-		send: connection.Send, replay: wizard.Replay, openBrowser: openBrowser}
+		send: connection.Send, replay: wizard.Replay, openBrowser: openBrowser, now: time.Now}
 	h := help.New()
 	h.Styles.ShortKey = e.styles.HelpKey
 	h.Styles.ShortDesc = e.styles.HelpDesc

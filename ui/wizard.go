@@ -101,7 +101,7 @@ func (s *wizardScreen) Title() string {
 	if s.editing {
 		return "Edit action"
 	}
-	return "New action on '" + s.w.Conn.Name + "'"
+	return "New action on '" + s.w.Conn.Name + "'" + tlsBadge(s.w.Conn)
 }
 
 func (s *wizardScreen) SetSize(w, h int) {

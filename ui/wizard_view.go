@@ -97,7 +97,7 @@ func reviewView(st *Styles, w *wizard.Wizard, width int) string {
 	resp, _, _ := w.Sample()
 	a, err := w.Apply()
 	row("Action", st.Bold.Render(w.Name))
-	row("Connection", w.Conn.Name)
+	row("Connection", w.Conn.Name+tlsBadge(w.Conn))
 	row("Request", st.Method.Render(strings.ToUpper(w.Method))+" "+connection.CleanText(w.FullURL()))
 	if resp != nil {
 		sent := resp.Request

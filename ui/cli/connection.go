@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -56,8 +55,8 @@ Fields by auth type:
 			fmt.Fprintf(&b, "  %-14s %s\n", t, wrapList(fields, 17, 78))
 		}
 	}
-	b.WriteString(`  any            timeout, case_sensitive_headers, test_path
-
+	fmt.Fprintf(&b, "  %-14s %s\n", "any", wrapList(commonFields, 17, 78))
+	b.WriteString(`
   username, password      Basic credentials (the password is a secret)
   header.NAME=value       a header sent with every request, e.g. header.X-API-Key=abc
   query.NAME=value        a query parameter added to every request, e.g. query.api_key=abc
@@ -88,11 +87,28 @@ Fields by auth type:
                           (default: the base URL's scheme://host)
   authority_host          Azure: the login host (default https://login.microsoftonline.com;
                           e.g. https://login.microsoftonline.us for a sovereign cloud)
+  aws_service, aws_region AWS: the signing name (iam, s3, execute-api, ...) and region;
+                          both may be left out when the base URL names them
+                          (https://s3.eu-west-1.amazonaws.com)
+  access_key_id           aws-key: the access key id (AKIA...)
+  secret_access_key       aws-key: its secret (may be env:NAME)
+  session_token           aws-key: for temporary credentials (may be env:NAME)
+  role_arn                aws-role: the role to assume, arn:aws:iam::123456789012:role/NAME
+  external_id             aws-role: the external id the role's trust policy requires
+  aws_profile             aws-role: the profile of ~/.aws/config whose credentials assume
+                          the role (default: the environment, then the default profile)
+  sts_endpoint            aws-role: an STS endpoint other than the region's
+  domain                  NTLM: the user's domain (or write the user as DOMAIN\user)
+  conns_per_host          NTLM: connections kept to the host (default 5)
+  max_conns               NTLM: connections kept in all (default 10)
   timeout                 how long one request may take, e.g. 10s (default 30s)
-  case_sensitive_headers  true to send header names exactly as typed
+  case_sensitive_headers  true to send header names exactly as typed (over HTTP/1.1)
   test_path               what 'connection test' requests, relative to the base URL
-
-Not supported yet: ` + strings.Join(plannedAuth, ", ") + `.
+  tls_cert, tls_key       a client certificate and its unencrypted private key, for mutual
+                          TLS: PEM file paths or the PEM itself (the key may be env:NAME)
+  tls_ca                  a CA bundle (PEM) to trust instead of the system's
+  tls_insecure            true to skip verifying the server's certificate — only for a
+                          test server you control
 
 Examples:
   patchbay connection add github --auth apikey --base-url https://api.github.com --field key=ghp_xxx
@@ -109,6 +125,12 @@ Examples:
   patchbay connection add graph --auth azure-client --base-url https://graph.microsoft.com/v1.0 \
       --field tenant=contoso.onmicrosoft.com --field client_id=00000000-0000-0000-0000-000000000000 \
       --field client_secret=env:AZURE_CLIENT_SECRET
+  patchbay connection add iam --auth aws-key --base-url https://iam.amazonaws.com \
+      --field access_key_id=AKIAXXXX --field secret_access_key=env:AWS_SECRET_ACCESS_KEY
+  patchbay connection add intranet --auth ntlm --base-url https://intranet.corp.example \
+      --field domain=CORP --field username=alice --field password=env:NTLM_PASSWORD
+  patchbay connection add mtls --auth none --base-url https://api.internal.example \
+      --field tls_cert=~/certs/me.pem --field tls_key=~/certs/me-key.pem --field tls_ca=~/certs/ca.pem
 `)
 	return b.String()
 }
@@ -188,9 +210,6 @@ func (e *env) connectionAdd(args []string) int {
 	}
 	t := connection.AuthType(strings.ToLower(auth))
 	if _, ok := authFields[t]; !ok {
-		if slices.Contains(plannedAuth, string(t)) {
-			return e.fail(exitUsage, "auth type %s is not supported yet", quote(auth))
-		}
 		return e.fail(exitUsage, "--auth: unknown auth type %s — choose one of %s", quote(auth), authTypeList())
 	}
 
@@ -260,6 +279,9 @@ func (e *env) connectionTest(args []string) int {
 	if !v.OK && tokens.renewedByAnother(conn.ID) {
 		v = connection.Test(ctx, conn) // see run
 	}
+	if v.Kind != connection.KindCanceled {
+		e.saveLastTest(conn.ID, v)
+	}
 	code = verdictCode(v)
 	if asJSON {
 		var status *int
@@ -281,6 +303,22 @@ func (e *env) connectionTest(args []string) int {
 		return code
 	}
 	return e.fail(code, "%s", v.Reason)
+}
+
+// saveLastTest records v as the connection's last test, which the
+// connections list shows. It is a note, not data: when the database is busy
+// (the TUI has it open) the note is skipped rather than waited for.
+func (e *env) saveLastTest(id uint64, v connection.Verdict) {
+	path, err := store.Path(e.db)
+	if err != nil {
+		return
+	}
+	st, err := store.Open(path)
+	if err != nil {
+		return
+	}
+	defer st.Close()
+	_ = st.SaveLastTest(id, store.LastTest{OK: v.OK, Reason: v.Reason, At: time.Now()})
 }
 
 // verdictCode is the exit code of a test's verdict: 0 it passed, 2 the
@@ -378,7 +416,7 @@ func (e *env) connectionConnect(args []string) int {
 	}
 	conn, code := e.connectionByName(st, pos[0])
 	if code == exitOK && !conn.Auth.Type.IsOAuth2() {
-		code = e.fail(exitUsage, "connection %s uses %s auth; only OAuth2 connections need `connect`", quote(conn.Name), authName(conn.Auth.Type))
+		code = e.fail(exitUsage, "connection %s uses %s auth; only OAuth2 connections need `connect` — `patchbay connection test %s` checks this one", quote(conn.Name), authName(conn.Auth.Type), conn.Name)
 	}
 	if code == exitOK && conn.Auth.Type.IsClientCredentials() {
 		// Connecting means getting a new token, not reusing the one kept.

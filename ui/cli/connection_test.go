@@ -1,15 +1,30 @@
 package cli
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // secrets used in connections; none may ever be listed.
-var secrets = []string{"pw-s3cret", "hdr-s3cret", "qry-s3cret", "key-s3cret", "custom-s3cret"}
+var secrets = []string{"pw-s3cret", "hdr-s3cret", "qry-s3cret", "key-s3cret", "custom-s3cret",
+	"ntlm-s3cret", "aws-s3cret", "aws-session-s3cret"}
 
 func TestConnectionAddEachTypeAndListWithoutSecrets(t *testing.T) {
 	db := newDB(t)
+	certFile, keyPEM := clientCert(t)
+	// Pasted on one line, as a shell variable without quotes would give it.
+	keyLine := strings.Join(strings.Fields(keyPEM), " ")
+	keyBody := strings.Fields(keyPEM)[3] // a piece of the base64 between the markers
 	base := "https://api.example.com/v1"
 	adds := []struct {
 		name, auth string
@@ -21,6 +36,12 @@ func TestConnectionAddEachTypeAndListWithoutSecrets(t *testing.T) {
 		{"params", "query", []string{"query.api_key=qry-s3cret"}},
 		{"custom", "custom", []string{"username=me", "password=custom-s3cret", "header.X-A=1", "query.b=2"}},
 		{"key", "APIKEY", []string{"key=key-s3cret", "key_header=X-Key", "scheme=raw", "timeout=5s", "case_sensitive_headers=true", "test_path=/me"}},
+		{"windows", "ntlm", []string{"domain=CORP", "username=alice", "password=ntlm-s3cret", "conns_per_host=2", "max_conns=4"}},
+		{"aws", "aws-key", []string{"aws_service=execute-api", "aws_region=eu-west-1", "access_key_id=AKIDEXAMPLE",
+			"secret_access_key=aws-s3cret", "session_token=aws-session-s3cret"}},
+		{"role", "aws-role", []string{"aws_service=execute-api", "aws_region=eu-west-1", "role_arn=arn:aws:iam::123456789012:role/pb",
+			"external_id=ext-1", "aws_profile=work"}},
+		{"mtls", "none", []string{"tls_cert=" + certFile, "tls_key=" + keyLine, "tls_insecure=true"}},
 	}
 	for _, a := range adds {
 		args := []string{"connection", "add", a.name, "--auth", a.auth, "--base-url", base}
@@ -42,7 +63,11 @@ func TestConnectionAddEachTypeAndListWithoutSecrets(t *testing.T) {
 	byName := map[string]map[string]any{}
 	for _, row := range rows {
 		byName[row["name"].(string)] = row
-		if len(row) != 3 {
+		want := 3
+		if row["name"] == "mtls" {
+			want = 4 // and tls_insecure
+		}
+		if len(row) != want {
 			t.Errorf("want only name, auth and base_url, got %v", row)
 		}
 	}
@@ -53,15 +78,23 @@ func TestConnectionAddEachTypeAndListWithoutSecrets(t *testing.T) {
 		}
 	}
 	all := must(t, db, "list", "--json").stdout + must(t, db, "list").stdout + r.stdout
-	for _, s := range secrets {
+	for _, s := range append(secrets, keyBody) {
 		if strings.Contains(all, s) {
 			t.Errorf("a listing shows the secret %q", s)
 		}
 	}
 	table := must(t, db, "list", "connections").stdout
-	for _, want := range []string{"NAME", "AUTH", "BASE URL", "custom", "apikey", base} {
+	for _, want := range []string{"NAME", "AUTH", "BASE URL", "custom", "apikey", "ntlm", "aws-key", "aws-role", base} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q:\n%s", want, table)
+		}
+	}
+	if row := byName["mtls"]; row["tls_insecure"] != true {
+		t.Errorf("mtls listed as %v, want tls_insecure", row)
+	}
+	for _, l := range strings.Split(table, "\n") {
+		if strings.Contains(l, "TLS NOT VERIFIED") != strings.HasPrefix(l, "mtls") {
+			t.Errorf("the TLS warning is not (only) on mtls: %q", l)
 		}
 	}
 }
@@ -76,7 +109,11 @@ func TestConnectionAddRejectsBadInput(t *testing.T) {
 	}{
 		{"ftp base URL", []string{"x", "--auth", "none", "--base-url", "ftp://example.com"}, []string{"--base-url"}},
 		{"unknown auth", []string{"x", "--auth", "magic", "--base-url", "https://example.com"}, []string{"--auth", "magic", "basic"}},
-		{"later auth", []string{"x", "--auth", "aws-key", "--base-url", "https://example.com"}, []string{"auth type 'aws-key' is not supported yet"}},
+		{"ntlm without user", []string{"x", "--auth", "ntlm", "--base-url", "https://example.com"}, []string{"--field username: username is required"}},
+		{"bad pool size", []string{"x", "--auth", "ntlm", "--base-url", "https://example.com", "--field", "username=u", "--field", "max_conns=0"}, []string{"--field max_conns", "positive"}},
+		{"aws field on ntlm", []string{"x", "--auth", "ntlm", "--base-url", "https://example.com", "--field", "role_arn=arn"}, []string{"--field role_arn", "not a field of ntlm"}},
+		{"missing TLS file", []string{"x", "--auth", "none", "--base-url", "https://example.com", "--field", "tls_ca=/nonexistent/ca.pem"}, []string{"--field tls_ca", "/nonexistent/ca.pem"}},
+		{"cert without key", []string{"x", "--auth", "none", "--base-url", "https://example.com", "--field", "tls_cert=/nonexistent/c.pem"}, []string{"--field tls_key"}},
 		{"no auth", []string{"x", "--base-url", "https://example.com"}, []string{"--auth is required"}},
 		{"unknown field", []string{"x", "--auth", "basic", "--base-url", "https://example.com", "--field", "key=abc"}, []string{"--field key", "username, password"}},
 		{"header on basic", []string{"x", "--auth", "basic", "--base-url", "https://example.com", "--field", "header.X=1"}, []string{"--field header.X"}},
@@ -134,6 +171,21 @@ func TestConnectionTest(t *testing.T) {
 	if r.code != exitNetwork || v["ok"] != false || v["status"] != nil {
 		t.Errorf("exit %d, --json gave %v", r.code, v)
 	}
+
+	// Each test is kept: the list says how the last one went, and when.
+	table := must(t, db, "list", "connections").stdout
+	for name, want := range map[string]string{"good": "✓ just now", "wrong": "✗ just now: 401 Unauthorized", "down": "✗ just now: connection refused"} {
+		if l := lineStarting(table, name); !strings.Contains(l, want) {
+			t.Errorf("the row of %s is %q, want %q in it\n%s", name, l, want, table)
+		}
+	}
+	rows := decode[[]map[string]any](t, must(t, db, "list", "connections", "--json").stdout)
+	for _, row := range rows {
+		lt, _ := row["last_test"].(map[string]any)
+		if lt == nil || lt["ok"] != (row["name"] == "good") || lt["reason"] == "" || lt["at"] == "" {
+			t.Errorf("%s: last_test %v", row["name"], row["last_test"])
+		}
+	}
 }
 
 // TestConnectionTestWithoutBaseURL: a connection that cannot be tested as it
@@ -157,4 +209,40 @@ func TestConnectionConnectIsOnlyForOAuth(t *testing.T) {
 	db := newDB(t)
 	must(t, db, "connection", "add", "b", "--auth", "basic", "--base-url", "https://example.com", "--field", "username=u")
 	wantExit(t, patchbay(t, db, "connection", "connect", "b"), exitUsage, "connection 'b' uses basic auth; only OAuth2 connections need `connect`")
+}
+
+// lineStarting is the first line of s that starts with prefix.
+func lineStarting(s, prefix string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	return ""
+}
+
+// clientCert writes a self-signed client certificate to a file and returns
+// its path and the PEM of its private key.
+func clientCert(t *testing.T) (certFile, keyPEM string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "patchbay test client"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile = filepath.Join(t.TempDir(), "client.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}))
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // commonFields apply to every auth type.
-var commonFields = []string{"timeout", "case_sensitive_headers", "test_path"}
+var commonFields = []string{"timeout", "case_sensitive_headers", "test_path", "tls_cert", "tls_key", "tls_ca", "tls_insecure"}
 
 // authFields are the --field keys of each auth type, in the order forms show
 // them. header.NAME, query.NAME, token_header.NAME and authorize_param.NAME
@@ -30,10 +30,10 @@ var authFields = map[connection.AuthType][]string{
 		"token_auth", "callback_port", "authority_host", "authorize_param.NAME"},
 	connection.AuthAzureClient: {"tenant", "azure_version", "client_id", "client_secret", "scopes", "resource",
 		"token_auth", "authority_host"},
+	connection.AuthAWSKey:  {"aws_service", "aws_region", "access_key_id", "secret_access_key", "session_token"},
+	connection.AuthAWSRole: {"aws_service", "aws_region", "role_arn", "external_id", "aws_profile", "sts_endpoint"},
+	connection.AuthNTLM:    {"domain", "username", "password", "conns_per_host", "max_conns"},
 }
-
-// plannedAuth are the auth types DESIGN.md names that are not built yet.
-var plannedAuth = []string{"aws-key", "aws-role", "ntlm"}
 
 // rowPrefixes are the field keys that take a name after a dot and may be
 // repeated: PREFIX.NAME=value adds one row.
@@ -57,6 +57,13 @@ func setFields(conn *connection.Connection, fields []string) (rows map[string][]
 	}
 	if conn.Auth.Type.IsOAuth2() {
 		conn.Auth.OAuth2 = o
+	}
+	aws := conn.Auth.AWS
+	if aws == nil {
+		aws = &connection.AWS{}
+	}
+	if conn.Auth.Type.IsAWS() {
+		conn.Auth.AWS = aws
 	}
 	seen := map[string]bool{}
 	for _, f := range fields {
@@ -146,6 +153,50 @@ func setFields(conn *connection.Connection, fields []string) (rows map[string][]
 				continue
 			}
 			o.CallbackPort = port
+		case "aws_service":
+			aws.Service = strings.ToLower(strings.TrimSpace(value))
+		case "aws_region":
+			aws.Region = strings.ToLower(strings.TrimSpace(value))
+		case "access_key_id":
+			aws.AccessKeyID = strings.TrimSpace(value)
+		case "secret_access_key":
+			aws.SecretAccessKey = strings.TrimSpace(value)
+		case "session_token":
+			aws.SessionToken = strings.TrimSpace(value)
+		case "role_arn":
+			aws.RoleARN = strings.TrimSpace(value)
+		case "external_id":
+			aws.ExternalID = strings.TrimSpace(value)
+		case "aws_profile":
+			aws.Profile = strings.TrimSpace(value)
+		case "sts_endpoint":
+			aws.STSEndpoint = strings.TrimSpace(value)
+		case "domain":
+			conn.Auth.Domain = strings.TrimSpace(value)
+		case "conns_per_host", "max_conns":
+			n, err := strconv.Atoi(strings.TrimSpace(value))
+			if err != nil || n < 1 {
+				bad(key, "expected a positive number, not %s", quote(value))
+				continue
+			}
+			if key == "conns_per_host" {
+				conn.Auth.ConnsPerHost = n
+			} else {
+				conn.Auth.MaxConns = n
+			}
+		case "tls_cert":
+			conn.TLS.Cert = strings.TrimSpace(value)
+		case "tls_key":
+			conn.TLS.Key = strings.TrimSpace(value)
+		case "tls_ca":
+			conn.TLS.CA = strings.TrimSpace(value)
+		case "tls_insecure":
+			b, err := strconv.ParseBool(strings.TrimSpace(value))
+			if err != nil {
+				bad(key, "expected true or false, not %s", quote(value))
+				continue
+			}
+			conn.TLS.Insecure = b
 		case "test_path":
 			conn.TestPath = strings.TrimSpace(value)
 		case "case_sensitive_headers":

@@ -10,13 +10,14 @@ import (
 
 	"patchbay/connection"
 	"patchbay/store"
+	"patchbay/ui"
 )
 
 const listUsage = `Usage: patchbay list [connections|actions] [--json]
 
-Lists saved connections (NAME, AUTH, BASE URL, and for OAuth2 connections the
-STATUS of their token) and actions (NAME, CONNECTION, METHOD, URL); without an
-argument, both under headings.
+Lists saved connections (NAME, AUTH, BASE URL, for OAuth2 connections the
+STATUS of their token, and the LAST TEST with when it was taken) and actions
+(NAME, CONNECTION, METHOD, URL); without an argument, both under headings.
 
 Flags:
   --json   print JSON instead: an array of objects, or with no argument an object
@@ -31,6 +32,11 @@ type connectionRow struct {
 	// Status is the token's state, for OAuth2 connections only: "not
 	// connected", "connected (expires in 59m)", "needs reconnect: …".
 	Status string `json:"status,omitempty"`
+	// TLSInsecure warns that the server's certificate is not verified.
+	TLSInsecure bool `json:"tls_insecure,omitempty"`
+	// LastTest is the outcome of the last `connection test` (or t in the
+	// TUI), when there was one.
+	LastTest *store.LastTest `json:"last_test,omitempty"`
 }
 
 // actionRow is one action in `list --json`.
@@ -112,10 +118,17 @@ func connectionRows(st *store.Store) ([]connectionRow, error) {
 	if err != nil {
 		return nil, err
 	}
+	tests, err := st.LastTests()
+	if err != nil {
+		return nil, err
+	}
 	rows := make([]connectionRow, 0, len(cs))
 	now := time.Now()
 	for _, c := range cs {
-		row := connectionRow{Name: c.Name, Auth: authName(c.Auth.Type), BaseURL: c.BaseURL}
+		row := connectionRow{Name: c.Name, Auth: authName(c.Auth.Type), BaseURL: c.BaseURL, TLSInsecure: c.TLS.Insecure}
+		if t, ok := tests[c.ID]; ok {
+			row.LastTest = &t
+		}
 		if c.Auth.Type.IsOAuth2() {
 			// A token that cannot be read is the row's problem, not the list's.
 			if t, err := st.LoadToken(c.ID); err != nil {
@@ -168,17 +181,30 @@ func writeTables(w io.Writer, what string, conns []connectionRow, actions []acti
 		if len(conns) == 0 {
 			fmt.Fprintln(tw, "  (none — add one with `patchbay connection add`)")
 		} else {
-			// STATUS only when some connection has a token to speak of.
+			// STATUS only when some connection has a token to speak of,
+			// LAST TEST only when some connection was tested.
 			status := slices.ContainsFunc(conns, func(c connectionRow) bool { return c.Status != "" })
+			tested := slices.ContainsFunc(conns, func(c connectionRow) bool { return c.LastTest != nil })
+			head := "NAME\tAUTH\tBASE URL"
 			if status {
-				fmt.Fprintln(tw, "NAME\tAUTH\tBASE URL\tSTATUS")
-			} else {
-				fmt.Fprintln(tw, "NAME\tAUTH\tBASE URL")
+				head += "\tSTATUS"
 			}
+			if tested {
+				head += "\tLAST TEST"
+			}
+			fmt.Fprintln(tw, head)
+			now := time.Now()
 			for _, c := range conns {
-				fmt.Fprintf(tw, "%s\t%s\t%s", oneLine(cell(c.Name)), c.Auth, oneLine(cell(c.BaseURL)))
+				auth := c.Auth
+				if c.TLSInsecure {
+					auth += " ⚠ TLS NOT VERIFIED"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s", oneLine(cell(c.Name)), auth, oneLine(cell(c.BaseURL)))
 				if status {
 					fmt.Fprintf(tw, "\t%s", oneLine(cell(c.Status)))
+				}
+				if tested {
+					fmt.Fprintf(tw, "\t%s", lastTestCell(c.LastTest, now))
 				}
 				fmt.Fprintln(tw)
 			}
@@ -208,6 +234,22 @@ func writeTables(w io.Writer, what string, conns []connectionRow, actions []acti
 		}
 	}
 	return tw.Flush()
+}
+
+// lastTestCell is "✓ 5m ago" or "✗ 2h ago: 401 Unauthorized — …", the
+// reason cut short to keep the table readable.
+func lastTestCell(t *store.LastTest, now time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	if t.OK {
+		return "✓ " + ui.Ago(t.At, now)
+	}
+	reason := oneLine(connection.CleanText(t.Reason))
+	if r := []rune(reason); len(r) > 60 {
+		reason = string(r[:59]) + "…"
+	}
+	return "✗ " + ui.Ago(t.At, now) + ": " + reason
 }
 
 // oneLine keeps a cell from breaking the table.
