@@ -144,3 +144,17 @@ func lineWith(s, sub string) string {
 }
 
 type tickMsg struct{}
+
+// c on an NTLM (or AWS) connection reconnects: it starts over and tests.
+func TestReconnectTests(t *testing.T) {
+	f := newFixture(t)
+	c := connection.Connection{Name: "intranet", BaseURL: f.srv.URL, TestPath: "/get",
+		Auth: connection.Auth{Type: connection.AuthNTLM, Username: "alice", Password: "pw-1234"}}
+	if err := f.st.CreateConnection(&c); err != nil {
+		t.Fatal(err)
+	}
+	d := f.drive(140, 30)
+	d.contains("c reconnect")
+	d.keys("c")
+	d.contains("✓ just now · connected — 200 OK")
+}
