@@ -29,6 +29,10 @@ type Request struct {
 	Query   []KV // appended to any query already in URL
 	Headers []KV
 	Body    []byte
+	// Stream, when set, is the body instead of Body.
+	Stream *BodySource
+	// Options are the action's retry, timeout, redirect and body settings.
+	Options Options
 }
 
 // SentRequest is the request exactly as it went out, with every credential
@@ -52,6 +56,15 @@ type Response struct {
 	Size       int64         `json:"size"`      // bytes of body received, even past MaxBody
 	Truncated  bool          `json:"truncated"` // Body holds only the first MaxBody bytes
 	Duration   time.Duration `json:"duration"`
+
+	// Attempts lists every attempt when there was more than one.
+	Attempts []Attempt `json:"attempts,omitempty"`
+	// Redirects lists the redirects followed to get here, in order.
+	Redirects []Hop `json:"redirects,omitempty"`
+	// Encoding is the Content-Encoding the body was decoded from (gzip,
+	// deflate), and WireSize the body's size as received before that.
+	Encoding string `json:"content_encoding,omitempty"`
+	WireSize int64  `json:"wire_size,omitempty"`
 
 	// token is the OAuth2 token the request carried: Test tells when it
 	// expires, AuthProblem whether it was just renewed, and RedactEchoes
