@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -40,7 +41,26 @@ type responsePane struct {
 	conn   *connection.Connection
 	reveal bool
 	masked bool // the last render hid something
+
+	// kind is how the body is shown: json (pretty-printed when it is
+	// JSON), text, or binary (a hex preview); "" is json.
+	kind bodyKind
+	// debug shows the request exactly as sent above the response.
+	debug bool
+	// attempt is the attempt under way while sending, set by the send's
+	// Progress callback from its goroutine and read by the spinner's
+	// redraws.
+	attempt atomic.Pointer[connection.Attempt]
 }
+
+// bodyKind is how a response body is shown (wizard.ResponseType's values).
+type bodyKind string
+
+const (
+	bodyJSON   bodyKind = "json"
+	bodyText   bodyKind = "text"
+	bodyBinary bodyKind = "binary"
+)
 
 func newResponsePane(e *env, empty string) *responsePane {
 	return &responsePane{
@@ -62,8 +82,12 @@ func (p *responsePane) SetSize(w, h int) {
 // start shows the spinner; the returned command ticks it.
 func (p *responsePane) start() tea.Cmd {
 	p.sending = true
+	p.attempt.Store(nil)
 	return p.spin.Tick
 }
+
+// progress is the Progress callback of a send shown in this pane.
+func (p *responsePane) progress(a connection.Attempt) { p.attempt.Store(&a) }
 
 func (p *responsePane) set(resp *connection.Response, err error) {
 	p.sending = false
@@ -142,19 +166,93 @@ func (p *responsePane) content() string {
 		r = &shown
 	}
 	var b strings.Builder
+	if p.debug {
+		b.WriteString(sentRequest(r.Request, w, &st) + "\n")
+	}
 	b.WriteString(st.status(r.Status).Render(connection.CleanText(r.StatusLine())))
 	b.WriteString(st.Faint.Render(fmt.Sprintf("  %s · %s", formatDuration(r.Duration), formatSize(r.Size))))
+	if r.Encoding != "" {
+		b.WriteString(st.Faint.Render(fmt.Sprintf(" (%s, %s on the wire)", connection.CleanText(r.Encoding), formatSize(r.WireSize))))
+	}
 	if r.Truncated {
 		b.WriteString(st.Warning.Render(fmt.Sprintf("  (showing the first %s)", formatSize(int64(len(r.Body))))))
 	}
-	b.WriteString("\n\n" + st.SectionTitle.Render(fmt.Sprintf("Headers (%d)", len(r.Headers))) + "\n")
+	b.WriteString("\n")
+	if len(r.Attempts) > 1 {
+		b.WriteString("\n" + st.SectionTitle.Render(fmt.Sprintf("Attempts (%d)", len(r.Attempts))) + "\n")
+		for _, a := range r.Attempts {
+			b.WriteString(ansi.Hardwrap(attemptLine(a, &st), w, true) + "\n")
+		}
+	}
+	if len(r.Redirects) > 0 {
+		b.WriteString("\n" + st.SectionTitle.Render(fmt.Sprintf("Redirects (%d)", len(r.Redirects))) + "\n")
+		for _, h := range r.Redirects {
+			b.WriteString(ansi.Hardwrap(st.status(h.Status).Render(fmt.Sprint(h.Status))+" → "+connection.CleanText(h.URL), w, true) + "\n")
+		}
+	}
+	b.WriteString("\n" + st.SectionTitle.Render(fmt.Sprintf("Headers (%d)", len(r.Headers))) + "\n")
 	for _, h := range r.Headers {
 		line := st.Accent.Render(connection.CleanText(h.Key)) + st.Faint.Render(": ") + connection.CleanText(h.Value)
 		b.WriteString(ansi.Hardwrap(line, w, true) + "\n")
 	}
 	b.WriteString("\n" + st.SectionTitle.Render("Body") + "\n")
-	b.WriteString(renderBody(r.Body, r.Header("Content-Type"), w, &st))
+	b.WriteString(renderBodyAs(p.kind, r.Body, r.Header("Content-Type"), w, &st))
 	return b.String()
+}
+
+// attemptLine is "2 of 4 after 503 Service Unavailable, waited 400ms → 200".
+func attemptLine(a connection.Attempt, st *Styles) string {
+	line := fmt.Sprintf("%d of %d", a.N, a.Of)
+	if a.Why != "" {
+		line += " after " + connection.CleanText(a.Why)
+	}
+	if a.Waited > 0 {
+		line += ", waited " + formatDuration(a.Waited)
+	}
+	switch {
+	case a.Err != "":
+		return line + " → " + st.Error.Render(connection.CleanText(a.Err))
+	case a.Status != 0:
+		return line + " → " + st.status(a.Status).Render(fmt.Sprint(a.Status))
+	}
+	return line
+}
+
+// sentRequest shows the request exactly as it went out, secrets redacted
+// (the connection redacted them): the debug view.
+func sentRequest(r connection.SentRequest, width int, st *Styles) string {
+	var b strings.Builder
+	b.WriteString(st.SectionTitle.Render("Request as sent") + "\n")
+	b.WriteString(ansi.Hardwrap(st.Bold.Render(connection.CleanText(r.Method))+" "+connection.CleanText(r.URL), width, true) + "\n")
+	for _, h := range r.Headers {
+		b.WriteString(ansi.Hardwrap(st.Accent.Render(connection.CleanText(h.Key))+st.Faint.Render(": ")+connection.CleanText(h.Value), width, true) + "\n")
+	}
+	if len(r.Body) > 0 {
+		b.WriteString("\n" + renderBodyAs(bodyText, r.Body, "", width, st) + "\n")
+	}
+	return b.String()
+}
+
+// renderBodyAs shows a body as the action's response type says: binary as a
+// hex preview whatever it holds, text as text, json pretty-printed when it
+// parses (renderBody).
+func renderBodyAs(kind bodyKind, body []byte, contentType string, width int, st *Styles) string {
+	switch {
+	case len(body) == 0:
+		return st.Faint.Render("(empty)")
+	case kind == bodyBinary:
+		return hexPreview(body, st)
+	case kind == bodyText && utf8.Valid(body) && bytes.IndexByte(body, 0) < 0:
+		return ansi.Hardwrap(connection.CleanText(string(body)), width, true)
+	}
+	return renderBody(body, contentType, width, st)
+}
+
+// hexPreview is the size and a hex dump of the first 256 bytes.
+func hexPreview(body []byte, st *Styles) string {
+	n := min(len(body), 256)
+	return st.Faint.Render(fmt.Sprintf("binary body, %s — first %d bytes:", formatSize(int64(len(body))), n)) +
+		"\n" + strings.TrimRight(hex.Dump(body[:n]), "\n")
 }
 
 // renderBody pretty-prints JSON, shows text as text and binary as a hex preview.
@@ -163,9 +261,7 @@ func renderBody(body []byte, contentType string, width int, st *Styles) string {
 		return st.Faint.Render("(empty)")
 	}
 	if !utf8.Valid(body) || bytes.IndexByte(body, 0) >= 0 {
-		n := min(len(body), 256)
-		return st.Faint.Render(fmt.Sprintf("binary body, %s — first %d bytes:", formatSize(int64(len(body))), n)) +
-			"\n" + strings.TrimRight(hex.Dump(body[:n]), "\n")
+		return hexPreview(body, st)
 	}
 	text := body
 	note := ""
@@ -189,7 +285,11 @@ func (p *responsePane) View() string {
 	}
 	title := st.SectionTitle.Render("Response")
 	if p.sending {
-		title += "  " + p.spin.View() + st.Faint.Render(" sending… esc cancels")
+		doing := " sending… esc cancels"
+		if a := p.attempt.Load(); a != nil && a.N > 1 {
+			doing = fmt.Sprintf(" attempt %d of %d after %s… esc cancels", a.N, a.Of, connection.CleanText(a.Why))
+		}
+		title += "  " + p.spin.View() + st.Faint.Render(doing)
 	}
 	if p.masked {
 		title += st.Faint.Render(" · secrets masked (ctrl+r)")

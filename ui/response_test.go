@@ -1,0 +1,89 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"patchbay/connection"
+)
+
+// renderPane shows resp in a response pane of the given kind.
+func renderPane(t *testing.T, resp connection.Response, kind bodyKind, debug bool) string {
+	t.Helper()
+	e := &env{styles: NewStyles(), keys: DefaultKeyMap(), now: time.Now}
+	p := newResponsePane(e, "")
+	p.kind, p.debug = kind, debug
+	p.SetSize(100, 60)
+	p.set(&resp, nil)
+	return ansi.Strip(p.content())
+}
+
+// Retries, redirects and a compressed body are shown with the response.
+func TestResponsePaneShowsAttemptsRedirectsAndSizes(t *testing.T) {
+	resp := connection.Response{
+		Status: 200, StatusText: "200 OK", Duration: 1500 * time.Millisecond,
+		Body: []byte(`{"ok":true}`), Size: 11, Encoding: "gzip", WireSize: 31,
+		Attempts: []connection.Attempt{
+			{N: 1, Of: 4, Status: 503},
+			{N: 2, Of: 4, Why: "503 Service Unavailable", Waited: 400 * time.Millisecond, Status: 503},
+			{N: 3, Of: 4, Why: "503 Service Unavailable", Waited: 800 * time.Millisecond, Status: 200},
+		},
+		Redirects: []connection.Hop{{Status: 302, URL: "http://127.0.0.1/relative-redirect/1"}, {Status: 302, URL: "http://127.0.0.1/get"}},
+	}
+	v := renderPane(t, resp, bodyJSON, false)
+	for _, want := range []string{
+		"11 B (gzip, 31 B on the wire)",
+		"Attempts (3)",
+		"1 of 4 → 503",
+		"2 of 4 after 503 Service Unavailable, waited 400ms → 503",
+		"3 of 4 after 503 Service Unavailable, waited 800ms → 200",
+		"Redirects (2)",
+		"302 → http://127.0.0.1/relative-redirect/1",
+		`"ok": true`,
+	} {
+		if !strings.Contains(v, want) {
+			t.Errorf("pane lacks %q:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "Request as sent") {
+		t.Errorf("the request as sent is shown without debug:\n%s", v)
+	}
+}
+
+// The response type decides how the body is shown; debug adds the request
+// exactly as sent, in its order.
+func TestResponsePaneKindsAndDebug(t *testing.T) {
+	resp := connection.Response{Status: 200, StatusText: "200 OK", Body: []byte(`{"a":1}`), Size: 7,
+		Request: connection.SentRequest{Method: "POST", URL: "http://127.0.0.1/anything",
+			Headers: []connection.KV{{Key: "Host", Value: "127.0.0.1"}, {Key: "User-Agent", Value: "patchbay"}, {Key: "x-Lower", Value: "1"}},
+			Body:    []byte("a=1")}}
+	if v := renderPane(t, resp, bodyText, false); !strings.Contains(v, `{"a":1}`) || strings.Contains(v, `"a": 1`) {
+		t.Errorf("text kind pretty-printed the body:\n%s", v)
+	}
+	if v := renderPane(t, resp, bodyBinary, false); !strings.Contains(v, "binary body, 7 B") || !strings.Contains(v, "7b 22 61 22 3a 31 7d") {
+		t.Errorf("binary kind is not a hex preview:\n%s", v)
+	}
+	v := renderPane(t, resp, bodyJSON, true)
+	i, j, k := strings.Index(v, "Host: 127.0.0.1"), strings.Index(v, "User-Agent: patchbay"), strings.Index(v, "x-Lower: 1")
+	if !strings.Contains(v, "Request as sent") || !strings.Contains(v, "POST http://127.0.0.1/anything") || i < 0 || !(i < j && j < k) {
+		t.Errorf("debug view is not the request in wire order:\n%s", v)
+	}
+	if strings.Index(v, "Request as sent") > strings.Index(v, "200 OK") {
+		t.Errorf("the request as sent comes after the response:\n%s", v)
+	}
+}
+
+// While a retry is under way the title says which attempt it is.
+func TestResponsePaneShowsAttemptInProgress(t *testing.T) {
+	e := &env{styles: NewStyles(), keys: DefaultKeyMap(), now: time.Now}
+	p := newResponsePane(e, "")
+	p.SetSize(100, 20)
+	p.start()
+	p.progress(connection.Attempt{N: 2, Of: 4, Why: "503 Service Unavailable"})
+	if v := ansi.Strip(p.View()); !strings.Contains(v, "attempt 2 of 4 after 503 Service Unavailable") {
+		t.Errorf("title does not show the attempt:\n%s", v)
+	}
+}
