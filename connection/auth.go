@@ -1,6 +1,7 @@
 package connection
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -8,13 +9,11 @@ import (
 	"sync"
 )
 
-// maxRedirects is how many redirects Send follows before giving up.
-const maxRedirects = 5
-
 // authTransport applies a connection's auth to the requests that go to the
 // connection's origin and passes every other request through untouched, so
 // that credentials cannot follow a redirect elsewhere. It never modifies
-// the request it is given (the RoundTripper contract); it sends a clone.
+// the request it is given (the RoundTripper contract): with credentials to
+// add, it sends a clone.
 type authTransport struct {
 	auth          Auth
 	caseSensitive bool   // set header names as typed, not canonicalised
@@ -23,7 +22,7 @@ type authTransport struct {
 	base          http.RoundTripper
 
 	mu    sync.Mutex
-	first *sentHop // the first request as it went out, for SentRequest
+	first *http.Request // the first request as it went out, for SentRequest
 }
 
 // sentHop is a request as the transport sent it, before redaction.
@@ -39,7 +38,7 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		base = http.DefaultTransport
 	}
 	out := req
-	if t.scope.admits(req.URL) {
+	if t.auth.Type != "" && t.auth.Type != AuthNone && t.scope.admits(req.URL) {
 		out = req.Clone(req.Context())
 		if err := t.auth.apply(out, t.caseSensitive, t.creds); err != nil {
 			// RoundTrip must close the body even when it fails early.
@@ -60,12 +59,13 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return base.RoundTrip(out)
 }
 
+// record keeps the first request that goes out. Nothing changes a request
+// once it is handed to the transport below, so it is kept, not copied.
 func (t *authTransport) record(r *http.Request) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.first == nil {
-		u := *r.URL
-		t.first = &sentHop{method: r.Method, url: &u, header: r.Header.Clone()}
+		t.first = r
 	}
 }
 
@@ -73,7 +73,10 @@ func (t *authTransport) record(r *http.Request) {
 func (t *authTransport) firstHop() *sentHop {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.first
+	if t.first == nil {
+		return nil
+	}
+	return &sentHop{method: t.first.Method, url: t.first.URL, header: t.first.Header}
 }
 
 // sendCreds are the credentials of one Send that are not in the Auth
@@ -111,8 +114,19 @@ func (a Auth) apply(r *http.Request, caseSensitive bool, creds sendCreds) error 
 		if creds.aws == nil {
 			return fmt.Errorf("connection has no AWS credentials")
 		}
-		// Signing comes last: it covers every header already set.
-		return creds.aws.sign(r)
+		// Signing comes last: it covers every header already set, but for
+		// patchbay's own Accept-Encoding, which the AWS SDKs do not sign
+		// either (net/http adds theirs after signing): a proxy may rewrite it.
+		ae := r.Header["Accept-Encoding"]
+		own := len(ae) == 1 && ae[0] == acceptEncoding
+		if own {
+			delete(r.Header, "Accept-Encoding")
+		}
+		err := creds.aws.sign(r)
+		if own {
+			r.Header["Accept-Encoding"] = ae
+		}
+		return err
 	case AuthNTLM:
 		// The NTLM transport below turns these into the handshake; they
 		// are never sent as Basic.
@@ -170,6 +184,9 @@ func (c Connection) credentialHeaders() []string {
 
 // credentialParams names the query parameters whose values are credentials.
 func (c Connection) credentialParams() map[string]bool {
+	if len(c.Auth.Query) == 0 {
+		return nil
+	}
 	names := map[string]bool{}
 	for _, q := range c.Auth.Query {
 		if q.Key != "" {
@@ -188,14 +205,23 @@ func (c Connection) credentialParams() map[string]bool {
 // request: X-Api-Key, X-Auth-Token, ...) and the Referer, which would carry
 // typed query credentials (?access_token=...) to the other origin.
 // (Auth the transport adds is scoped by authTransport itself.)
+//
+// It follows at most max redirects (0: none, the 3xx is the response) and
+// records each one it follows in hops, its URL redacted with redact.
 type redirectPolicy struct {
 	scope       origin
 	credentials []string // header names
+	max         int
+	redact      redactor
+	hops        []Hop
 }
 
-func (p redirectPolicy) check(req *http.Request, via []*http.Request) error {
-	if len(via) > maxRedirects {
-		return errTooManyRedirects
+func (p *redirectPolicy) check(req *http.Request, via []*http.Request) error {
+	if p.max == 0 {
+		return http.ErrUseLastResponse
+	}
+	if len(via) > p.max {
+		return &tooManyRedirects{max: p.max, next: p.redact.url(req.URL.String())}
 	}
 	if !p.scope.admits(req.URL) {
 		// req.Header is this hop's own map (its value slices are shared with
@@ -210,5 +236,30 @@ func (p redirectPolicy) check(req *http.Request, via []*http.Request) error {
 			}
 		}
 	}
+	hop := Hop{URL: p.redact.url(req.URL.String())}
+	if req.Response != nil {
+		hop.Status = req.Response.StatusCode
+	}
+	p.hops = append(p.hops, hop)
 	return nil
 }
+
+// errTooManyRedirects is what a tooManyRedirects is, for errors.Is.
+var errTooManyRedirects = errors.New("too many redirects")
+
+// tooManyRedirects is the error of a Send that reached its redirect limit.
+// next, where the redirect not followed pointed, is already redacted.
+type tooManyRedirects struct {
+	max  int
+	next string
+}
+
+func (e *tooManyRedirects) Error() string {
+	hops := "redirects"
+	if e.max == 1 {
+		hops = "redirect"
+	}
+	return fmt.Sprintf("stopped after %d %s (max redirects) — the next one pointed to %s", e.max, hops, CleanText(e.next))
+}
+
+func (e *tooManyRedirects) Is(target error) bool { return target == errTooManyRedirects }

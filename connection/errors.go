@@ -74,12 +74,17 @@ func invalid(format string, args ...any) *Error {
 	return &Error{Kind: KindInvalid, Reason: fmt.Sprintf(format, args...)}
 }
 
-// errTooManyRedirects is what CheckRedirect returns past maxRedirects.
-var errTooManyRedirects = fmt.Errorf("stopped after %d redirects", maxRedirects)
-
 // errTimedOut is the cause of a Send's own deadline, to tell it apart from a
 // deadline the caller set.
 var errTimedOut = errors.New("connection timeout")
+
+// deadlinePassed is the cause of the deadline Options.Deadline puts on a
+// whole Send, retries and waits included.
+type deadlinePassed struct{ after time.Duration }
+
+func (e *deadlinePassed) Error() string {
+	return "the deadline of " + shortDuration(e.after) + " passed"
+}
 
 // describe turns a failed exchange into an *Error. sendCtx is the context
 // Send derived with its timeout; callerCtx is the one Send was given; u is
@@ -102,11 +107,15 @@ func describe(r redactor, err error, callerCtx, sendCtx context.Context, timeout
 
 	// The contexts first: a canceled request fails in whichever way the
 	// transport happened to notice, which says nothing useful.
+	tooMany, isTooMany := errors.AsType[*tooManyRedirects](err)
+	deadline, isDeadline := errors.AsType[*deadlinePassed](context.Cause(sendCtx))
 	switch {
-	case errors.Is(err, errTooManyRedirects):
-		return fail(KindProtocol, "%s", errTooManyRedirects)
+	case isTooMany:
+		return fail(KindProtocol, "%s", tooMany)
 	case context.Cause(sendCtx) == errTimedOut:
 		return fail(KindTimeout, "no response within %s", shortDuration(timeout))
+	case isDeadline && !errors.Is(callerCtx.Err(), context.Canceled):
+		return fail(KindTimeout, "no response before %s", deadline)
 	case errors.Is(callerCtx.Err(), context.Canceled):
 		return fail(KindCanceled, "canceled")
 	case errors.Is(callerCtx.Err(), context.DeadlineExceeded):
@@ -448,6 +457,9 @@ func (r redactor) redact(err error) *Error {
 // every parameter whose name looks secret (access_token=...), any password,
 // and the connection's secrets wherever else they appear.
 func (r redactor) url(s string) string {
+	if !strings.ContainsAny(s, "?@") {
+		return r.text(s) // no query, no password
+	}
 	u, err := url.Parse(s)
 	if err != nil {
 		return r.text(s)

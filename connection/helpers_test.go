@@ -132,14 +132,6 @@ func useTransport(t *testing.T, rt http.RoundTripper) {
 	})
 }
 
-// useBodyLimit lowers the body cap for the rest of the test.
-func useBodyLimit(t *testing.T, n int64) {
-	t.Helper()
-	old := bodyLimit
-	bodyLimit = n
-	t.Cleanup(func() { bodyLimit = old })
-}
-
 // routeExampleCom makes Send reach httpsSrv as https://example.com and
 // httpSrv as http://example.com, trusting httptest's certificate (which is
 // valid for example.com). Origins on the default ports are what the

@@ -1,6 +1,7 @@
 package connection
 
 import (
+	"fmt"
 	"io"
 	"time"
 )
@@ -13,10 +14,17 @@ type Options struct {
 	Retries int `json:"retries,omitempty"`
 	// RetryDelay is the wait before each retry; ignored with Backoff.
 	RetryDelay time.Duration `json:"retry_delay,omitempty"`
-	// Backoff waits exponentially longer before each retry, with jitter.
+	// Backoff waits exponentially longer before each retry, with jitter:
+	// a random time up to 250ms before the first retry, up to 500ms before
+	// the second, doubling to at most 30s.
 	Backoff bool `json:"backoff,omitempty"`
-	// RetryAllErrors retries 429 and other 4xx and 3xx answers too, not
-	// only 5xx and network errors.
+	// RetryAllErrors retries 429 and other 4xx and 3xx answers too (but
+	// 304, and a 3xx not followed because MaxRedirects is 0), not only 5xx
+	// and network errors. A TLS failure, a request that cannot be sent and
+	// a cancel are never retried. A 429 or 503's Retry-After (seconds or a
+	// date) is waited for when it is longer than the delay, up to
+	// MaxRetryAfter; a longer one, or one past Deadline, ends the retries
+	// and Response.Note says so.
 	RetryAllErrors bool `json:"retry_all_errors,omitempty"`
 	// RetryUnsafe retries methods that are not idempotent (POST, PATCH);
 	// without it they are retried only when the request carries an
@@ -78,4 +86,61 @@ type BodySource struct {
 	Open    func() (io.ReadCloser, error)
 	Length  int64 // -1 when unknown (sent chunked)
 	Summary string
+}
+
+// MaxRetries is the most retries Options.Validate accepts: past it a
+// failing server is hammered for minutes without a better chance.
+const MaxRetries = 10
+
+// Validate checks the options as a form would, keyed by the field names
+// of the command line (retries, retry_delay, timeout, deadline,
+// max_redirects, body_cap).
+func (o Options) Validate() FieldErrors {
+	var errs FieldErrors
+	switch {
+	case o.Retries < 0:
+		errs = append(errs, FieldError{"retries", "retries cannot be negative — use 0 for no retries"})
+	case o.Retries > MaxRetries:
+		errs = append(errs, FieldError{"retries", fmt.Sprintf("at most %d retries", MaxRetries)})
+	}
+	if o.RetryDelay < 0 {
+		errs = append(errs, FieldError{"retry_delay", "the retry delay cannot be negative"})
+	}
+	if o.Timeout < 0 {
+		errs = append(errs, FieldError{"timeout", "the timeout cannot be negative — use 0 for the connection's timeout"})
+	}
+	if o.Deadline < 0 {
+		errs = append(errs, FieldError{"deadline", "the deadline cannot be negative — use 0 for none"})
+	}
+	if o.MaxRedirects != nil && *o.MaxRedirects < 0 {
+		errs = append(errs, FieldError{"max_redirects", "max redirects cannot be negative — use 0 not to follow redirects"})
+	}
+	if o.BodyCap < 0 {
+		errs = append(errs, FieldError{"body_cap", fmt.Sprintf("the body cap cannot be negative — use 0 for the default (%d MiB)", DefaultBodyCap>>20)})
+	}
+	return errs
+}
+
+// maxRedirects is how many redirects a Send with o follows.
+func (o Options) maxRedirects() int {
+	if o.MaxRedirects == nil {
+		return DefaultMaxRedirects
+	}
+	return *o.MaxRedirects
+}
+
+// bodyCap is how many bytes of a response body a Send with o keeps.
+func (o Options) bodyCap() int64 {
+	if o.BodyCap > 0 {
+		return o.BodyCap
+	}
+	return DefaultBodyCap
+}
+
+// attemptTimeout bounds one attempt: o.Timeout, else the connection's.
+func (o Options) attemptTimeout(conn Connection) time.Duration {
+	if o.Timeout > 0 {
+		return o.Timeout
+	}
+	return conn.timeoutOrDefault()
 }

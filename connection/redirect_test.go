@@ -1,6 +1,7 @@
 package connection
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -125,21 +126,22 @@ func TestRedirectLimit(t *testing.T) {
 		t.Errorf("5 redirects: status %d, want 200", resp.Status)
 	}
 	e := sendError(t, t.Context(), conn, Request{URL: "/redirect/6"})
-	if e.Kind != KindProtocol || e.Reason != "stopped after 5 redirects" {
-		t.Errorf("6 redirects: %v %q, want KindProtocol 'stopped after 5 redirects'", e.Kind, e.Reason)
+	want := "stopped after 5 redirects (max redirects) — the next one pointed to " + srv.URL + "/get"
+	if e.Kind != KindProtocol || e.Reason != want {
+		t.Errorf("6 redirects: %v %q, want KindProtocol %q", e.Kind, e.Reason, want)
 	}
 }
 
 func TestRedirectPolicy(t *testing.T) {
 	scope := origin{"https", "api.example.com", "443"}
-	policy := redirectPolicy{scope: scope, credentials: []string{"Authorization", "Cookie", "X-Api-Key"}}
+	policy := redirectPolicy{scope: scope, credentials: []string{"Authorization", "Cookie", "X-Api-Key"}, max: DefaultMaxRedirects}
 	hop := func(target string) *http.Request {
 		r, _ := http.NewRequest("GET", target, nil)
 		r.Header = http.Header{"Authorization": {"a"}, "Cookie": {"c"}, "x-api-key": {"k"}, "Accept": {"*/*"},
 			"Referer": {"https://api.example.com/?access_token=t"}, "X-Session-Id": {"s"}, "x-custom-token": {"t"}}
 		return r
 	}
-	via := make([]*http.Request, maxRedirects)
+	via := make([]*http.Request, DefaultMaxRedirects)
 
 	same := hop("https://api.example.com/next")
 	if err := policy.check(same, via); err != nil || len(same.Header) != 7 {
@@ -154,7 +156,7 @@ func TestRedirectPolicy(t *testing.T) {
 			t.Errorf("%s: headers %v, want only Accept (no credential, secret-looking header or Referer)", target, r.Header)
 		}
 	}
-	if err := policy.check(hop("https://api.example.com/"), append(via, via[0])); err != errTooManyRedirects {
+	if err := policy.check(hop("https://api.example.com/"), append(via, via[0])); !errors.Is(err, errTooManyRedirects) {
 		t.Errorf("redirect 6: err %v, want errTooManyRedirects", err)
 	}
 }

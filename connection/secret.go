@@ -24,7 +24,22 @@ var secretNameParts = []string{
 // masked when shown, redacted when stored and dropped on a redirect to
 // another origin. Author and Authority are not credentials; Authorization is.
 func IsSecretName(name string) bool {
-	n := strings.ToLower(strings.TrimSpace(name))
+	n := strings.TrimSpace(name)
+	var buf [32]byte
+	if len(n) <= len(buf) && isASCII(n) {
+		// Lowered on the stack: this runs for every header shown or sent.
+		b := buf[:len(n)]
+		for i := range len(n) {
+			c := n[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b[i] = c
+		}
+		n = string(b)
+	} else {
+		n = strings.ToLower(n)
+	}
 	switch n {
 	case "authorization", "proxy-authorization", "cookie", "cookie2", "key", "x-key", "access_key":
 		return true
@@ -39,6 +54,15 @@ func IsSecretName(name string) bool {
 		return true
 	}
 	return false
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // secretField is one secret value of a connection with the words that name

@@ -1,21 +1,21 @@
 package connection
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"fmt"
-	"io"
 	"net/http"
+	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// MaxBody caps how much of a response body Send keeps in memory.
-const MaxBody = 10 << 20
+// MaxBody was the fixed cap on a response body.
+//
+// Deprecated: the cap is Options.BodyCap, by default DefaultBodyCap.
+const MaxBody = DefaultBodyCap
 
 // Redacted replaces a secret wherever a request is shown, logged or stored.
 const Redacted = "••••••"
@@ -37,6 +37,10 @@ type Request struct {
 
 // SentRequest is the request exactly as it went out, with every credential
 // replaced by Redacted: auth headers, auth query parameters, cookies.
+// Headers are in the order and spelling they were written on the wire
+// (Host, User-Agent and Content-Length first, as net/http writes them), by
+// the final attempt, before any redirect. A streamed body (Request.Stream)
+// is shown as its Summary.
 type SentRequest struct {
 	Method  string `json:"method"`
 	URL     string `json:"url"`
@@ -47,24 +51,35 @@ type SentRequest struct {
 // Response is the result of one Send: what went out and what came back.
 // A 4xx or 5xx status is a Response, not an error.
 type Response struct {
-	Request    SentRequest   `json:"request"`
-	Status     int           `json:"status"`
-	StatusText string        `json:"status_text"` // e.g. "404 Not Found"
-	Proto      string        `json:"proto,omitempty"`
-	Headers    []KV          `json:"headers"` // sorted by name (net/http loses the wire order), one entry per value
-	Body       []byte        `json:"body,omitempty"`
-	Size       int64         `json:"size"`      // bytes of body received, even past MaxBody
-	Truncated  bool          `json:"truncated"` // Body holds only the first MaxBody bytes
-	Duration   time.Duration `json:"duration"`
+	Request    SentRequest `json:"request"`
+	Status     int         `json:"status"`
+	StatusText string      `json:"status_text"` // e.g. "404 Not Found"
+	Proto      string      `json:"proto,omitempty"`
+	Headers    []KV        `json:"headers"` // as received, sorted by name (net/http loses the wire order), one entry per value
+	Body       []byte      `json:"body,omitempty"`
+	// Size is the size of the whole body, decoded, even past the cap.
+	Size int64 `json:"size"`
+	// Truncated says Body is not the whole body: it holds only the first
+	// Options.BodyCap bytes, or the body broke off (Note says why).
+	Truncated bool `json:"truncated"`
+	// Duration is the time the final attempt took, from sending the
+	// request to reading the body; the waits between attempts are in
+	// Attempts.
+	Duration time.Duration `json:"duration"`
 
 	// Attempts lists every attempt when there was more than one.
 	Attempts []Attempt `json:"attempts,omitempty"`
 	// Redirects lists the redirects followed to get here, in order.
 	Redirects []Hop `json:"redirects,omitempty"`
-	// Encoding is the Content-Encoding the body was decoded from (gzip,
-	// deflate), and WireSize the body's size as received before that.
+	// Encoding is the body's Content-Encoding. gzip and deflate are
+	// decoded, so Body and Size are the decoded bytes; any other (br,
+	// zstd) is left as received. WireSize is the body's size as received.
 	Encoding string `json:"content_encoding,omitempty"`
 	WireSize int64  `json:"wire_size,omitempty"`
+	// Note says in words why the response is not simply the answer to the
+	// request: retrying stopped short (a Retry-After past the deadline), a
+	// body could not be decoded.
+	Note string `json:"note,omitempty"`
 
 	// token is the OAuth2 token the request carried: Test tells when it
 	// expires, AuthProblem whether it was just renewed, and RedactEchoes
@@ -96,26 +111,50 @@ func (r Response) StatusLine() string {
 }
 
 // Send sends req through conn: resolves the URL against the base URL, applies
-// auth, follows at most 5 redirects without leaking credentials, bounds the
-// whole exchange by conn's timeout and ctx, and caps the body at MaxBody.
-// Errors are *Error with a plain-words Reason and secrets redacted.
+// auth, and honours req.Options — retries and their waits, the timeout of
+// each attempt and the deadline of the whole, the redirect limit (following
+// redirects without leaking credentials), the body cap, TLS narrowing. The
+// body is decoded (gzip, deflate) and capped. Errors are *Error with a
+// plain-words Reason and secrets redacted.
 //
 // A secret field holding an env: reference is read from the environment
 // here, on a copy, so the value is used, remembered and redacted like any
 // other secret; an unset variable is a KindInvalid error naming it.
 func Send(ctx context.Context, conn Connection, req Request) (Response, error) {
-	conn, err := conn.ResolveEnv()
-	if err != nil {
-		return Response{}, err
+	secrets := conn.Secrets()
+	if hasEnvRef(conn, secrets) {
+		var err error
+		if conn, err = conn.ResolveEnv(); err != nil {
+			return Response{}, err
+		}
+		secrets = conn.Secrets()
 	}
-	RememberSecrets(conn.Secrets()...)
-	redact := conn.redactor()
-	resp, err := send(ctx, conn, req)
+	RememberSecrets(secrets...)
+	redact := newRedactor(secrets)
+	redact.params = conn.credentialParams()
+	credentials := conn.credentialHeaders()
+	resp, err := send(ctx, conn, req, redact, credentials)
 	if err != nil {
 		return Response{}, redact.redact(err)
 	}
-	resp.Request = redactSent(resp.Request, conn, redact)
+	resp.Request = redactSent(resp.Request, credentials, redact)
 	return resp, nil
+}
+
+// hasEnvRef reports whether a secret field of conn is an env: reference,
+// so that the copy ResolveEnv makes is made only when there is one to
+// resolve. secrets is conn.Secrets(), which holds every secret field but a
+// TLS key that is a path (or a reference) rather than PEM.
+func hasEnvRef(conn Connection, secrets []string) bool {
+	if _, ok := EnvRef(conn.TLS.Key); ok {
+		return true
+	}
+	for _, s := range secrets {
+		if _, ok := EnvRef(s); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // baseTransport carries every request. One shared transport keeps
@@ -129,18 +168,43 @@ func newBaseTransport() *http.Transport {
 	return t
 }
 
-// bodyLimit is MaxBody, lowered by tests to keep them fast.
-var bodyLimit int64 = MaxBody
-
 // userAgent is sent when the request sets none, so that the request shown
 // as sent is the request that went out.
 const userAgent = "patchbay"
 
-func send(ctx context.Context, conn Connection, req Request) (Response, error) {
+var (
+	defaultUserAgent      = []string{userAgent}
+	defaultAcceptEncoding = []string{acceptEncoding}
+)
+
+// sender is one Send: what its attempts share.
+type sender struct {
+	callerCtx   context.Context // the caller's, to tell its cancel from a timeout
+	conn        Connection
+	redact      redactor
+	opts        Options
+	method      string
+	target      *url.URL
+	scope       origin
+	header      http.Header // the request's own headers
+	credHeaders []string    // the connection's credentialHeaders
+	host        string      // from a Host header
+	body        []byte
+	stream      *BodySource
+	timeout     time.Duration // of each attempt
+	base        http.RoundTripper
+	creds       sendCreds
+	token       *gotToken
+}
+
+func send(ctx context.Context, conn Connection, req Request, redact redactor, credentials []string) (Response, error) {
+	if errs := req.Options.Validate(); len(errs) > 0 {
+		return Response{}, invalid("the options are not usable: %s", errs[0].Msg)
+	}
 	if errs := conn.validateAuth(); len(errs) > 0 {
 		return Response{}, invalid("connection '%s' is not complete: %s", conn.Name, errs[0].Msg)
 	}
-	target, scope, err := conn.resolve(req.URL, req.Query)
+	target, scope, err := resolveCached(conn, req.URL, req.Query)
 	if err != nil {
 		return Response{}, err
 	}
@@ -151,107 +215,55 @@ func send(ctx context.Context, conn Connection, req Request) (Response, error) {
 	if !isToken(method) {
 		return Response{}, invalid("%q is not an HTTP method", method)
 	}
-
-	timeout := conn.timeoutOrDefault()
-	sendCtx, cancel := context.WithTimeoutCause(ctx, timeout, errTimedOut)
-	defer cancel()
-
-	var body io.Reader
-	if len(req.Body) > 0 {
-		body = bytes.NewReader(req.Body)
-	}
-	hreq, err := http.NewRequestWithContext(sendCtx, method, target.String(), body)
-	if err != nil {
-		return Response{}, invalid("the request cannot be built: %s", conn.redactor().outside(unwrapURLError(err).Error()))
-	}
-	if err := setRequestHeaders(hreq, req.Headers, conn.CaseSensitiveHeaders); err != nil {
-		return Response{}, err
-	}
-
-	var token *gotToken
-	if conn.Auth.Type.IsOAuth2() {
-		got, err := conn.token(ctx, sendCtx)
-		if err != nil {
-			return Response{}, err
-		}
-		RememberSecrets(got.token.secrets()...)
-		token = &got
-	}
-	base, err := transportFor(conn)
+	header, host, err := requestHeaders(req.Headers, conn.CaseSensitiveHeaders)
 	if err != nil {
 		return Response{}, err
 	}
-	auth := &authTransport{auth: conn.Auth, caseSensitive: conn.CaseSensitiveHeaders, scope: scope, base: base}
-	if token != nil {
-		auth.creds.bearer = token.token.AccessToken
-	}
-	if conn.Auth.Type.IsAWS() {
-		signer, err := conn.awsSigner(sendCtx)
-		if err != nil {
-			return Response{}, err
-		}
-		auth.creds.aws = signer
-	}
-	client := &http.Client{
-		Transport:     auth,
-		CheckRedirect: redirectPolicy{scope: scope, credentials: conn.credentialHeaders()}.check,
-	}
-
-	start := time.Now()
-	hresp, err := client.Do(hreq)
+	base, err := transportFor(conn, req.Options.VerifyTLS)
 	if err != nil {
-		return Response{}, describe(conn.redactor(), err, ctx, sendCtx, timeout, target)
+		return Response{}, err
 	}
-	defer hresp.Body.Close()
-	respBody, size, err := readCapped(hresp.Body, bodyLimit)
-	if err != nil {
-		return Response{}, describe(conn.redactor(), err, ctx, sendCtx, timeout, hresp.Request.URL)
+	s := &sender{
+		callerCtx: ctx, conn: conn, redact: redact, opts: req.Options,
+		method: method, target: target, scope: scope, header: header, host: host,
+		credHeaders: credentials, body: req.Body, stream: req.Stream,
+		timeout: req.Options.attemptTimeout(conn), base: base,
 	}
-	elapsed := time.Since(start)
-
-	sent := SentRequest{Method: method, URL: target.String(), Headers: sortedHeaders(hreq.Header)}
-	if hop := auth.firstHop(); hop != nil {
-		sent = SentRequest{Method: hop.method, URL: hop.url.String(), Headers: sortedHeaders(hop.header)}
+	if d := req.Options.Deadline; d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, d, &deadlinePassed{after: d})
+		defer cancel()
 	}
-	if len(req.Body) > 0 {
-		sent.Body = bytes.Clone(req.Body[:min(int64(len(req.Body)), bodyLimit)])
+	if err := s.credentials(ctx); err != nil {
+		return Response{}, err
 	}
-	return Response{
-		Request:    sent,
-		Status:     hresp.StatusCode,
-		StatusText: statusText(hresp),
-		Proto:      hresp.Proto,
-		Headers:    sortedHeaders(hresp.Header),
-		Body:       respBody,
-		Size:       size,
-		Truncated:  size > int64(len(respBody)),
-		Duration:   elapsed,
-		token:      token,
-	}, nil
+	return s.run(ctx)
 }
 
-// setRequestHeaders adds the caller's headers to r. A Host header sets the
-// request's Host, since net/http ignores it in the map.
-func setRequestHeaders(r *http.Request, kvs []KV, caseSensitive bool) error {
-	for _, kv := range kvs {
-		name := strings.TrimSpace(kv.Key)
-		switch {
-		case name == "":
-			continue
-		case !isToken(name):
-			return invalid("%q is not a valid header name", name)
-		case !validHeaderValue(kv.Value):
-			return invalid("the value of header %s may not contain line breaks or control characters", name)
-		case strings.EqualFold(name, "Host"):
-			r.Host = kv.Value
-		case caseSensitive:
-			r.Header[name] = append(r.Header[name], kv.Value)
-		default:
-			r.Header.Add(name, kv.Value)
-		}
+// credentials gets what the connection's auth needs beyond its own fields,
+// once for all attempts: an OAuth2 token, AWS credentials.
+func (s *sender) credentials(ctx context.Context) error {
+	oauth2, aws := s.conn.Auth.Type.IsOAuth2(), s.conn.Auth.Type.IsAWS()
+	if !oauth2 && !aws {
+		return nil
 	}
-	if !hasHeader(r.Header, "User-Agent") {
-		r.Header.Set("User-Agent", userAgent)
+	ctx, cancel := context.WithTimeoutCause(ctx, s.timeout, errTimedOut)
+	defer cancel()
+	if oauth2 {
+		got, err := s.conn.token(s.callerCtx, ctx)
+		if err != nil {
+			return err
+		}
+		RememberSecrets(got.token.secrets()...)
+		s.token = &got
+		s.creds.bearer = got.token.AccessToken
+	}
+	if aws {
+		signer, err := s.conn.awsSigner(ctx)
+		if err != nil {
+			return err
+		}
+		s.creds.aws = signer
 	}
 	return nil
 }
@@ -265,23 +277,11 @@ func hasHeader(h http.Header, name string) bool {
 	return false
 }
 
-// readCapped reads up to limit bytes of r and counts, without keeping, the
-// rest, so that Size tells how big a truncated body really was.
-func readCapped(r io.Reader, limit int64) (body []byte, size int64, err error) {
-	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(r, limit))
-	if err != nil {
-		return nil, n, err
-	}
-	rest, err := io.Copy(io.Discard, r)
-	return buf.Bytes(), n + rest, err
-}
-
 // statusText is "404 Not Found". The server's own reason phrase is used
 // only for codes net/http does not know, and then cleaned.
 func statusText(r *http.Response) string {
 	if text := http.StatusText(r.StatusCode); text != "" {
-		return fmt.Sprintf("%d %s", r.StatusCode, text)
+		return strconv.Itoa(r.StatusCode) + " " + text
 	}
 	return CleanText(r.Status)
 }
@@ -289,15 +289,21 @@ func statusText(r *http.Response) string {
 // sortedHeaders lists h by name, one entry per value. The wire order is
 // lost in http.Header; sorting at least makes the list stable.
 func sortedHeaders(h http.Header) []KV {
-	names := make([]string, 0, len(h))
-	for name := range h {
-		names = append(names, name)
+	type entry struct {
+		name   string
+		values []string
 	}
-	sort.Strings(names)
-	var kvs []KV
-	for _, name := range names {
-		for _, v := range h[name] {
-			kvs = append(kvs, KV{Key: name, Value: v})
+	var stack [16]entry
+	entries, n := stack[:0], 0
+	for name, values := range h {
+		entries = append(entries, entry{name, values})
+		n += len(values)
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.name, b.name) })
+	kvs := make([]KV, 0, n)
+	for _, e := range entries {
+		for _, v := range e.values {
+			kvs = append(kvs, KV{Key: e.name, Value: v})
 		}
 	}
 	return kvs
@@ -308,18 +314,27 @@ func sortedHeaders(h http.Header) []KV {
 // parameters and of every header and parameter whose name looks secret
 // (IsSecretName: what the user typed, such as X-Api-Key or access_token);
 // and any secret of the connection wherever else it appears.
-func redactSent(s SentRequest, conn Connection, redact redactor) SentRequest {
-	credentials := conn.credentialHeaders()
+func redactSent(s SentRequest, credentials []string, redact redactor) SentRequest {
 	headers := make([]KV, len(s.Headers))
 	for i, h := range s.Headers {
 		headers[i] = KV{Key: h.Key, Value: redact.text(h.Value)}
-		if IsSecretName(h.Key) || slices.ContainsFunc(credentials, func(name string) bool { return strings.EqualFold(h.Key, name) }) {
+		if slices.ContainsFunc(credentials, func(name string) bool { return strings.EqualFold(h.Key, name) }) || secretHeaderName(h.Key) {
 			headers[i].Value = Redacted
 		}
 	}
 	s.Headers = headers
 	s.URL = redact.url(s.URL)
 	return s
+}
+
+// secretHeaderName is IsSecretName, answered at once for the names that
+// net/http and patchbay write on almost every request.
+func secretHeaderName(name string) bool {
+	switch name {
+	case "Host", "User-Agent", "Content-Length", "Content-Type", "Accept", "Accept-Encoding", "Transfer-Encoding", "Connection":
+		return false
+	}
+	return IsSecretName(name)
 }
 
 // isToken reports whether s is an RFC 9110 token, as methods and header

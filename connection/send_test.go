@@ -97,7 +97,7 @@ func TestSentRequestIsRedacted(t *testing.T) {
 }
 
 func TestBodyCap(t *testing.T) {
-	useBodyLimit(t, 1000)
+	capped := Options{BodyCap: 1000}
 	srv := newHTTPBin(t)
 	conn := Connection{Name: "bin", BaseURL: srv.URL}
 	for _, tc := range []struct {
@@ -111,14 +111,14 @@ func TestBodyCap(t *testing.T) {
 		{"/bytes/1000", 1000, 1000, false},
 		{"/bytes/10", 10, 10, false},
 	} {
-		resp := mustSend(t, conn, Request{URL: tc.path})
+		resp := mustSend(t, conn, Request{URL: tc.path, Options: capped})
 		if len(resp.Body) != tc.wantLen || resp.Size != tc.wantSize || resp.Truncated != tc.wantTruncated {
 			t.Errorf("%s: body %d bytes, size %d, truncated %v; want %d, %d, %v",
 				tc.path, len(resp.Body), resp.Size, resp.Truncated, tc.wantLen, tc.wantSize, tc.wantTruncated)
 		}
 	}
 	big := bytes.Repeat([]byte("x"), 3000)
-	resp := mustSend(t, conn, Request{Method: "POST", URL: "/post", Body: big})
+	resp := mustSend(t, conn, Request{Method: "POST", URL: "/post", Body: big, Options: capped})
 	if len(resp.Request.Body) != 1000 {
 		t.Errorf("the sent body kept %d bytes, want the cap of 1000", len(resp.Request.Body))
 	}

@@ -33,9 +33,18 @@ func (o *ownTransport) closeIdle() {
 	o.transport.CloseIdleConnections()
 }
 
+// ownKey is what a transport is kept under: the connection, and whether an
+// action narrowed its TLS settings (Options.VerifyTLS), so that a connection
+// that ignores TLS errors keeps both its transports rather than replacing
+// one with the other on every send.
+type ownKey struct {
+	id       uint64
+	narrowed bool
+}
+
 var (
 	ownMu         sync.Mutex
-	ownTransports = map[uint64]*ownTransport{} // by connection id
+	ownTransports = map[ownKey]*ownTransport{}
 )
 
 // maxOwnTransports bounds the cache; past it, the idle ones are dropped.
@@ -43,7 +52,14 @@ const maxOwnTransports = 64
 
 // transportFor returns the transport conn's requests go out on, under the
 // auth transport. Bad TLS settings are a KindInvalid error naming the field.
-func transportFor(conn Connection) (http.RoundTripper, error) {
+// With verifyTLS the server's certificate is verified even when the
+// connection ignores TLS errors; it never turns verification off.
+func transportFor(conn Connection, verifyTLS bool) (http.RoundTripper, error) {
+	key := ownKey{id: conn.ID}
+	if verifyTLS && conn.TLS.Insecure {
+		conn.TLS.Insecure = false
+		key.narrowed = true
+	}
 	cfg, tlsPrint, errs := conn.TLS.load()
 	if len(errs) > 0 {
 		return nil, invalid("connection '%s' has TLS settings that cannot be used: %s", conn.Name, errs[0].Msg)
@@ -62,12 +78,12 @@ func transportFor(conn Connection) (http.RoundTripper, error) {
 
 	ownMu.Lock()
 	defer ownMu.Unlock()
-	if own := ownTransports[conn.ID]; own != nil {
+	if own := ownTransports[key]; own != nil {
 		if own.fingerprint == print {
 			return own.rt, nil
 		}
 		own.closeIdle()
-		delete(ownTransports, conn.ID)
+		delete(ownTransports, key)
 	}
 	if len(ownTransports) >= maxOwnTransports {
 		for id, own := range ownTransports {
@@ -91,7 +107,7 @@ func transportFor(conn Connection) (http.RoundTripper, error) {
 		t.MaxIdleConns = conn.Auth.maxConns()
 		rt = ntlmNegotiator(t)
 	}
-	ownTransports[conn.ID] = &ownTransport{fingerprint: print, transport: t, rt: rt}
+	ownTransports[key] = &ownTransport{fingerprint: print, transport: t, rt: rt}
 	return rt, nil
 }
 
@@ -101,9 +117,11 @@ func transportFor(conn Connection) (http.RoundTripper, error) {
 // starts over: what reconnecting means for those auth types.
 func Forget(id uint64) {
 	ownMu.Lock()
-	if own := ownTransports[id]; own != nil {
-		own.closeIdle()
-		delete(ownTransports, id)
+	for _, key := range []ownKey{{id: id}, {id: id, narrowed: true}} {
+		if own := ownTransports[key]; own != nil {
+			own.closeIdle()
+			delete(ownTransports, key)
+		}
 	}
 	ownMu.Unlock()
 	forgetAWS(id)
