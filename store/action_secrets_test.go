@@ -277,3 +277,42 @@ func TestActionMayHoldPlaintext(t *testing.T) {
 		}
 	}
 }
+
+// TestActionSecretPartsSealed: a multipart field with a secret name is
+// sealed like a form field; a file part's path and other fields are not.
+func TestActionSecretPartsSealed(t *testing.T) {
+	isolate(t, false)
+	path := filepath.Join(t.TempDir(), "patchbay.db")
+	s := openAt(t, path)
+	c := createConnection(t, s, "plain")
+	a := wizard.Action{Name: "upload", ConnectionID: c.ID, Method: "POST", URL: "/anything", BodyType: wizard.BodyMultipart,
+		Parts: []wizard.Part{
+			{Name: "api_key", Value: "part-secret-1"},
+			{Name: "title", Value: "visible-part"},
+			{Name: "password", Value: "{{pw}}"},
+			{Name: "token_file", File: "/tmp/visible-path.txt"},
+		}}
+	if err := s.CreateAction(&a); err != nil {
+		t.Fatal(err)
+	}
+	var stored wizard.Action
+	if err := json.Unmarshal(rawAction(t, s, a.ID), &stored); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(stored.Parts[0].Value, sealPrefix) {
+		t.Errorf("api_key stored as %q", stored.Parts[0].Value)
+	}
+	for _, p := range stored.Parts[1:] {
+		if strings.HasPrefix(p.Value, sealPrefix) || strings.HasPrefix(p.File, sealPrefix) {
+			t.Errorf("%s was sealed: %+v", p.Name, p)
+		}
+	}
+	s.Close()
+	assertAbsent(t, "the database file", fileBytes(t, path), "part-secret-1")
+	s = openAt(t, path)
+	defer s.Close()
+	got, err := s.ActionByName("upload")
+	if err != nil || !reflect.DeepEqual(got.Parts, a.Parts) {
+		t.Errorf("reopened parts %+v (%v), want %+v", got.Parts, err, a.Parts)
+	}
+}

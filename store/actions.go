@@ -28,7 +28,7 @@ var actions = collection[wizard.Action]{
 	beforeDelete: func(tx *bolt.Tx, id uint64, _ []byte) error { return deleteRuns(tx, id) },
 	seal: func(tx *bolt.Tx, box *secretBox, a *wizard.Action) error {
 		// The rows are the caller's.
-		a.Query, a.Headers, a.Form = slices.Clone(a.Query), slices.Clone(a.Headers), slices.Clone(a.Form)
+		a.Query, a.Headers, a.Form, a.Parts = slices.Clone(a.Query), slices.Clone(a.Headers), slices.Clone(a.Form), slices.Clone(a.Parts)
 		return box.seal(tx, actionSecrets(a))
 	},
 	open: openAction,
@@ -52,7 +52,18 @@ func actionSecrets(a *wizard.Action) []*string {
 			}
 		}
 	}
+	for i := range a.Parts {
+		if secretPart(a.Parts[i]) {
+			ptrs = append(ptrs, &a.Parts[i].Value)
+		}
+	}
 	return ptrs
+}
+
+// secretPart reports whether a multipart part's value is sealed when
+// stored: a field (not a file) with a secret name and no variable.
+func secretPart(p wizard.Part) bool {
+	return p.File == "" && secretRow(connection.KV{Key: p.Name, Value: p.Value})
 }
 
 // secretRow reports whether kv's value is sealed when stored (if it is not
@@ -126,6 +137,15 @@ func openAction(box *secretBox, a *wizard.Action) error {
 			if err := box.open([]*string{p}); err != nil && secretRow(rows[i]) {
 				return err
 			}
+		}
+	}
+	for i := range a.Parts {
+		p := &a.Parts[i].Value
+		if !strings.HasPrefix(*p, sealPrefix) {
+			continue
+		}
+		if err := box.open([]*string{p}); err != nil && secretPart(a.Parts[i]) {
+			return err
 		}
 	}
 	return nil

@@ -9,6 +9,7 @@ package wizard
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -18,7 +19,8 @@ import (
 	"patchbay/connection"
 )
 
-// BodyType says how Action.Body (or Action.Form) is encoded.
+// BodyType says how Action.Body (or Action.Form, or Action.Parts) is
+// encoded.
 type BodyType string
 
 // Body types.
@@ -27,10 +29,12 @@ const (
 	BodyJSON BodyType = "json"
 	BodyText BodyType = "text"
 	BodyForm BodyType = "form" // application/x-www-form-urlencoded from Form
+	// BodyMultipart is multipart/form-data from Parts, files streamed.
+	BodyMultipart BodyType = "multipart"
 )
 
 // BodyTypes lists the body types in the order a form cycles through them.
-var BodyTypes = []BodyType{BodyNone, BodyJSON, BodyText, BodyForm}
+var BodyTypes = []BodyType{BodyNone, BodyJSON, BodyText, BodyForm, BodyMultipart}
 
 // Methods lists the methods an action can use.
 var Methods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
@@ -47,8 +51,10 @@ type Field struct {
 }
 
 // Action is a saved request: what Apply produces and what replay sends.
-// {{name}} anywhere in URL, a query or header value, Body or a form value is
-// a variable filled in at replay.
+// {{name}} anywhere in URL, a query or header value, Body, a form value, or
+// a part's value or file path is a variable filled in at replay. Actions
+// saved before Options and Parts existed load with their zero values, which
+// send as those actions always did.
 type Action struct {
 	ID           uint64               `json:"id"`
 	Name         string               `json:"name"`
@@ -58,8 +64,10 @@ type Action struct {
 	Query        []connection.KV      `json:"query,omitempty"`
 	Headers      []connection.KV      `json:"headers,omitempty"`
 	BodyType     BodyType             `json:"body_type"`
-	Body         string               `json:"body,omitempty"` // JSON or text
-	Form         []connection.KV      `json:"form,omitempty"` // form-urlencoded fields
+	Body         string               `json:"body,omitempty"`  // JSON or text
+	Form         []connection.KV      `json:"form,omitempty"`  // form-urlencoded fields
+	Parts        []Part               `json:"parts,omitempty"` // multipart/form-data parts
+	Options      ActionOptions        `json:"options,omitzero"`
 	Inputs       []Field              `json:"inputs,omitempty"`
 	Outputs      []Field              `json:"outputs,omitempty"`
 	Sample       *connection.Response `json:"sample,omitempty"`
@@ -95,7 +103,8 @@ func (e *VariableError) Error() string {
 func (a Action) spec() spec {
 	return spec{
 		Method: a.Method, URL: a.URL, Query: a.Query, Headers: a.Headers,
-		BodyType: a.BodyType, Body: a.Body, Form: a.Form,
+		BodyType: a.BodyType, Body: a.Body, Form: a.Form, Parts: a.Parts,
+		Options: a.Options.Options,
 	}.normalised()
 }
 
@@ -106,7 +115,8 @@ func (a Action) Variables() []string {
 }
 
 // variables lists the variables of the parts of s that are sent: the URL,
-// query values, header values, then the body or the form values.
+// query values, header values, then the body, the form values or the
+// multipart values and file paths.
 func variables(s spec) []string {
 	var names []string
 	seen := map[string]bool{}
@@ -129,6 +139,10 @@ func variables(s spec) []string {
 	for _, kv := range s.Form {
 		scan(kv.Value)
 	}
+	for _, p := range s.Parts {
+		scan(p.Value)
+		scan(p.File)
+	}
 	return names
 }
 
@@ -140,7 +154,12 @@ func variables(s spec) []string {
 // letters, digits, "-._~" and "/" is percent-encoded so that a value cannot
 // change the URL's structure (a value may hold a path, "v2/users", but not a
 // query), and in a JSON body (see fillJSON). Query and form values are
-// encoded when the request is built; a text body gets the raw text.
+// encoded when the request is built; a text body gets the raw text, and a
+// multipart value or file path the raw value.
+//
+// The request carries the action's connection.Options. A multipart body is
+// a Stream whose files were found readable; one that is not is a
+// *FileError naming the part and the path, and nothing is sent.
 func (a Action) Request(vars map[string]string) (connection.Request, error) {
 	s := a.spec()
 	used := variables(s)
@@ -182,13 +201,24 @@ func (a Action) Request(vars map[string]string) (connection.Request, error) {
 			s.Body = fill(s.Body, nil)
 		}
 		s.Form = fillRows(s.Form, fill)
+		s.Parts = slices.Clone(s.Parts)
+		for i, p := range s.Parts {
+			s.Parts[i].Value = fill(p.Value, nil)
+			if p.File == "" {
+				continue
+			}
+			s.Parts[i].File = strings.TrimSpace(fill(p.File, nil))
+			if s.Parts[i].File == "" {
+				return connection.Request{}, &FileError{Part: p.Name, Path: p.File, Err: errors.New("the variables made the path empty")}
+			}
+		}
 		for _, h := range s.Headers {
 			if strings.ContainsAny(h.Value, "\r\n\x00") {
 				return connection.Request{}, fmt.Errorf("header %s: a variable's value cannot contain line breaks", h.Key)
 			}
 		}
 	}
-	return s.request(), nil
+	return s.request()
 }
 
 func fillRows(kvs []connection.KV, fill func(string, func(string) string) string) []connection.KV {

@@ -20,8 +20,8 @@ type Run struct {
 }
 
 // StoredBodyLimit caps the response body kept in a Run and in an Action's
-// Sample. Send keeps up to connection.MaxBody (10 MiB) and history holds a
-// thousand runs, so without it history alone could reach 10 GiB.
+// Sample. Send keeps up to connection.DefaultBodyCap (100 MiB) and history holds a
+// thousand runs, so without it history alone could reach 100 GiB.
 const StoredBodyLimit = 256 << 10
 
 // storedResponse is resp as it is kept: its body cut to StoredBodyLimit, with
@@ -56,17 +56,22 @@ func (e *RecordError) Unwrap() error { return e.Err }
 // now is the clock runs are stamped with.
 var now = time.Now
 
-// Replay renders a with vars, sends it through conn and records the run.
-// It is the one path shared by the TUI and `patchbay run`.
+// Replay renders a with vars, sends it through conn with the action's
+// options and records the run. It is the one path shared by the TUI and
+// `patchbay run`. The display options (response type, full response,
+// debug) are the caller's to apply: the response is returned as Send gave
+// it.
 //
 // History never holds the value of a variable whose name looks like a
 // credential (see IsSecret), the connection's secrets in any form the
 // server echoed them (connection.RedactEchoes), nor the request's own
 // secret-named values (requestSecrets), nor more of the response body than
-// StoredBodyLimit; the response returned is whole. A variable problem is a *VariableError, returned before anything is sent
-// or recorded. Otherwise the run is recorded whether or not the send
-// worked, and Replay returns Send's response and error. If the send worked
-// but recording failed, the error is a *RecordError.
+// StoredBodyLimit, nor a streamed body's bytes (its Summary instead); the
+// response returned is whole. A variable problem is a *VariableError, and a
+// multipart file that cannot be read a *FileError, returned before anything
+// is sent or recorded. Otherwise the run is recorded whether or not the
+// send worked, and Replay returns Send's response and error. If the send
+// worked but recording failed, the error is a *RecordError.
 func Replay(ctx context.Context, conn connection.Connection, a Action, vars map[string]string, rec Recorder) (connection.Response, error) {
 	req, err := a.Request(vars)
 	if err != nil {
@@ -88,11 +93,23 @@ func Replay(ctx context.Context, conn connection.Connection, a Action, vars map[
 	}
 	if err == nil || resp.Status != 0 {
 		// Kept without what the server echoed of the connection's secrets.
-		r := storedResponse(conn.RedactEchoes(resp, requestSecrets(req)...))
+		r := storedResponse(sentBody(req, conn.RedactEchoes(resp, requestSecrets(req)...)))
 		run.Response = &r
 	}
 	if rerr := rec.RecordRun(run); rerr != nil && err == nil {
 		return resp, &RecordError{Err: rerr}
 	}
 	return resp, err
+}
+
+// AsSent is the request of resp as a debug view shows it: what connection
+// reported as sent (credentials redacted), with the connection's secrets in
+// any form and the values req carries under secret-looking names (a
+// password form field) redacted from the body too, and a streamed body
+// shown by its Summary, never its bytes. req is the request resp answered:
+// Wizard.Request's, or Action.Request's with the replay's variables.
+func AsSent(conn connection.Connection, req connection.Request, resp connection.Response) connection.SentRequest {
+	view := connection.Response{Request: resp.Request}
+	view = conn.RedactEchoes(view, requestSecrets(req)...)
+	return sentBody(req, view).Request
 }

@@ -3,6 +3,7 @@ package wizard
 import (
 	"errors"
 	"fmt"
+	"mime"
 	"net/url"
 	"slices"
 	"strings"
@@ -32,9 +33,10 @@ func (w *Wizard) requestLineErrors() connection.FieldErrors {
 	return errs
 }
 
-// validateStep2 checks query rows, header rows and the body. Row keys use
-// the row's index in the wizard's own slice, blank rows included, so a form
-// can put the message next to the row the user sees.
+// validateStep2 checks query rows, header rows, the body (form rows,
+// multipart parts) and the options. Row keys use the row's index in the
+// wizard's own slice, blank rows included, so a form can put the message
+// next to the row the user sees.
 func (w *Wizard) validateStep2() connection.FieldErrors {
 	var errs connection.FieldErrors
 	for i, kv := range w.Query {
@@ -59,10 +61,73 @@ func (w *Wizard) validateStep2() connection.FieldErrors {
 				errs = append(errs, connection.FieldError{Field: fmt.Sprintf("form.%d", i), Msg: "form field needs a name"})
 			}
 		}
+	case BodyMultipart:
+		for i, p := range w.Parts {
+			if msg := partProblem(p); msg != "" {
+				errs = append(errs, connection.FieldError{Field: fmt.Sprintf("part.%d", i), Msg: msg})
+			}
+		}
+		if i, msg := multipartHeaderProblem(w.Headers); msg != "" && errs.For(fmt.Sprintf("header.%d", i)) == "" {
+			errs = append(errs, connection.FieldError{Field: fmt.Sprintf("header.%d", i), Msg: msg})
+		}
 	default:
-		errs = append(errs, connection.FieldError{Field: "body", Msg: fmt.Sprintf("unknown body type '%s' — use none, json, text or form", w.BodyType)})
+		errs = append(errs, connection.FieldError{Field: "body", Msg: fmt.Sprintf("unknown body type '%s' — use none, json, text, form or multipart", w.BodyType)})
 	}
-	return errs
+	return append(errs, w.Options.Validate()...)
+}
+
+// partProblem checks one multipart part; blank parts are fine. A file is
+// looked for unless its path holds a variable, which only a replay fills.
+func partProblem(p Part) string {
+	if p.blank() {
+		return ""
+	}
+	name := strings.TrimSpace(p.Name)
+	file := strings.TrimSpace(p.File)
+	switch {
+	case name == "":
+		return "part needs a name"
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return "part name cannot contain line breaks or control characters"
+	case file != "" && p.Value != "":
+		return fmt.Sprintf("part '%s' has both a value and a file — give one or the other", name)
+	case file == "" && strings.TrimSpace(p.FileName) != "":
+		return fmt.Sprintf("part '%s' has a file name but no file", name)
+	case strings.IndexFunc(p.FileName, unicode.IsControl) >= 0:
+		return "file name cannot contain line breaks or control characters"
+	}
+	if ct := strings.TrimSpace(p.ContentType); ct != "" {
+		if _, _, err := mime.ParseMediaType(ct); err != nil || strings.IndexFunc(ct, unicode.IsControl) >= 0 {
+			return fmt.Sprintf("content type '%s' is not a media type such as image/png or text/plain; charset=utf-8", ct)
+		}
+	}
+	if file != "" && !varPattern.MatchString(file) {
+		if _, err := statPartFile(file); err != nil {
+			return fileProblem(file, err)
+		}
+	}
+	return ""
+}
+
+// multipartHeaderProblem checks a multipart Content-Type the user set: the
+// boundary it names must be one the body can use. It returns the header's
+// index.
+func multipartHeaderProblem(headers []connection.KV) (int, string) {
+	at, _, _, err := multipartContentType(rows(headers))
+	if err == nil || at < 0 {
+		return 0, ""
+	}
+	// at counts rows without the blank ones; find the row the user sees.
+	n := -1
+	for i, kv := range headers {
+		if !blankRow(kv) {
+			n++
+		}
+		if n == at {
+			return i, err.Error()
+		}
+	}
+	return 0, err.Error()
 }
 
 // sampleErrors says why the current request has no usable sample.

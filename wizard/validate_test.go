@@ -134,7 +134,7 @@ func TestValidateStep2(t *testing.T) {
 		}, "body", "invalid JSON at line 1, column 15: invalid character 'x' after object key:value pair"},
 		{"invalid JSON ignored when body type is text", func(w *Wizard) { w.Method, w.BodyType, w.Body = "POST", BodyText, "{" }, "", ""},
 		{"GET with a body is allowed", func(w *Wizard) { w.BodyType, w.Body = BodyJSON, `{"a":1}` }, "", ""},
-		{"unknown body type", func(w *Wizard) { w.BodyType = "xml" }, "body", "unknown body type 'xml' — use none, json, text or form"},
+		{"unknown body type", func(w *Wizard) { w.BodyType = "xml" }, "body", "unknown body type 'xml' — use none, json, text, form or multipart"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,8 +2,6 @@ package wizard
 
 import (
 	"errors"
-	"fmt"
-	"mime"
 	"net/url"
 	"slices"
 	"strings"
@@ -49,6 +47,9 @@ type Wizard struct {
 	BodyType BodyType
 	Body     string
 	Form     []connection.KV
+	Parts    []Part // the multipart body's parts
+	// Options of the action: how it is sent and how its response is shown.
+	Options ActionOptions
 
 	// NameTaken, when set, reports whether another action already has the
 	// name (compared case-insensitively by the caller's store).
@@ -83,6 +84,8 @@ func Edit(conn connection.Connection, a Action) *Wizard {
 		BodyType: a.BodyType,
 		Body:     a.Body,
 		Form:     slices.Clone(a.Form),
+		Parts:    slices.Clone(a.Parts),
+		Options:  cloneActionOptions(a.Options),
 		step:     StepMethod,
 	}
 	if w.BodyType == "" {
@@ -105,8 +108,9 @@ func Edit(conn connection.Connection, a Action) *Wizard {
 func (w *Wizard) Step() Step { return w.step }
 
 // Validate checks the current step. Field keys: name, method, url,
-// query.N, header.N, form.N (N the 0-based row), body, sample. Step 3
-// re-checks steps 1 and 2 and needs a sample that is not stale.
+// query.N, header.N, form.N, part.N (N the 0-based row), body, the keys of
+// ActionOptions.Validate, sample. Step 3 re-checks steps 1 and 2 and needs
+// a sample that is not stale.
 func (w *Wizard) Validate() connection.FieldErrors {
 	switch w.step {
 	case StepMethod:
@@ -156,7 +160,8 @@ func (w *Wizard) Back() {
 func (w *Wizard) spec() spec {
 	return spec{
 		Method: w.Method, URL: w.URL, Query: w.Query, Headers: w.Headers,
-		BodyType: w.BodyType, Body: w.Body, Form: w.Form,
+		BodyType: w.BodyType, Body: w.Body, Form: w.Form, Parts: w.Parts,
+		Options: w.Options.Options,
 	}.normalised()
 }
 
@@ -173,16 +178,17 @@ func (w *Wizard) FullURL() string {
 	return u
 }
 
-// Request builds the request that Send will get for the current input.
-// When the method, URL, rows or body are invalid the error is the
-// connection.FieldErrors that say so (the name is not checked: it is not part
-// of the request).
+// Request builds the request that Send will get for the current input,
+// with the options. When the method, URL, rows, parts, body or options are
+// invalid the error is the connection.FieldErrors that say so (the name is
+// not checked: it is not part of the request); a part's file that became
+// unreadable since is a *FileError.
 func (w *Wizard) Request() (connection.Request, error) {
 	errs := append(w.requestLineErrors(), w.validateStep2()...)
 	if len(errs) > 0 {
 		return connection.Request{}, errs
 	}
-	return w.spec().request(), nil
+	return w.spec().request()
 }
 
 // AttachSample records the outcome of sending Request(): the response, or the
@@ -215,65 +221,6 @@ func (w *Wizard) Sample() (resp *connection.Response, err error, stale bool) {
 	return w.sample, w.sampleErr, rerr != nil || !sameRequest(now, *w.sampleOf)
 }
 
-// Recommendation is a suggested change to the request, e.g. a missing
-// Content-Type for a JSON body. Header is the header to add.
-type Recommendation struct {
-	Message string
-	Header  connection.KV
-}
-
-// Recommendations lists suggestions for the current input.
-func (w *Wizard) Recommendations() []Recommendation {
-	s := w.spec()
-	var recs []Recommendation
-	if s.BodyType == BodyJSON && s.Body != "" {
-		jsonType := connection.KV{Key: "Content-Type", Value: "application/json"}
-		ct, ok := connection.HeaderValue(s.Headers, "Content-Type")
-		switch {
-		case !ok:
-			recs = append(recs, Recommendation{Message: "JSON body: add Content-Type: application/json", Header: jsonType})
-		case !isJSONType(ct):
-			recs = append(recs, Recommendation{
-				Message: fmt.Sprintf("JSON body: Content-Type is '%s' — change it to application/json", ct),
-				Header:  jsonType,
-			})
-		}
-	}
-	if (s.Method == "GET" || s.Method == "HEAD") && len(s.request().Body) > 0 {
-		recs = append(recs, Recommendation{
-			Message: fmt.Sprintf("%s with a body: many servers ignore it — send these values as query parameters instead", s.Method),
-		})
-	}
-	return recs
-}
-
-// isJSONType reports whether a Content-Type value names JSON
-// (application/json or any +json type).
-func isJSONType(ct string) bool {
-	mt, _, err := mime.ParseMediaType(ct)
-	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
-}
-
-// Accept applies a recommendation: its header replaces the first header of
-// the same name (case-insensitive) or is added before any trailing blank rows.
-// A recommendation without a header changes nothing.
-func (w *Wizard) Accept(r Recommendation) {
-	if strings.TrimSpace(r.Header.Key) == "" {
-		return
-	}
-	for i, h := range w.Headers {
-		if strings.EqualFold(strings.TrimSpace(h.Key), r.Header.Key) {
-			w.Headers[i] = r.Header
-			return
-		}
-	}
-	at := len(w.Headers)
-	for at > 0 && blankRow(w.Headers[at-1]) {
-		at--
-	}
-	w.Headers = slices.Insert(w.Headers, at, r.Header)
-}
-
 // Apply validates every step and returns the Action to save, with its
 // sample (the body cut to StoredBodyLimit), inputs and outputs (inferred from
 // the whole body). The caller sets the ID and timestamps on save;
@@ -299,6 +246,8 @@ func (w *Wizard) build() Action {
 		BodyType:     s.BodyType,
 		Body:         s.Body,
 		Form:         s.Form,
+		Parts:        s.Parts,
+		Options:      cloneActionOptions(w.Options),
 		Inputs:       inputs(s),
 	}
 	if w.sample != nil {
@@ -310,6 +259,9 @@ func (w *Wizard) build() Action {
 			own = requestSecrets(*w.sampleOf)
 		}
 		sample := w.Conn.RedactEchoes(*w.sample, own...)
+		if w.sampleOf != nil {
+			sample = sentBody(*w.sampleOf, sample)
+		}
 		// Outputs come from the whole body; the sample kept is cut.
 		a.Outputs = outputs(sample)
 		if a.Outputs == nil && w.sampleSaved && w.sample.Truncated {
@@ -327,8 +279,6 @@ func (w *Wizard) build() Action {
 	return a
 }
 
-// inputs lists the request's fields: query parameters, headers (values of
-// credentials left out), JSON body fields and form fields.
 // urlQuery returns the parameters written into a URL's query string, in
 // order: they are inputs as much as the query rows are.
 func urlQuery(rawURL string) []connection.KV {
@@ -354,6 +304,9 @@ func urlQuery(rawURL string) []connection.KV {
 	return kvs
 }
 
+// inputs lists the request's fields: query parameters, headers (values of
+// credentials left out), JSON body fields, form fields and multipart parts
+// (a file's type is "file").
 func inputs(s spec) []Field {
 	var fs []Field
 	seen := map[string]bool{}
@@ -385,6 +338,13 @@ func inputs(s spec) []Field {
 	}
 	for _, kv := range s.Form {
 		row(kv, "form")
+	}
+	for _, p := range s.Parts {
+		if p.File != "" {
+			add(Field{Path: p.Name, Type: "file", Example: p.sentFileName(), Source: "form"})
+			continue
+		}
+		row(connection.KV{Key: p.Name, Value: p.Value}, "form")
 	}
 	return fs
 }

@@ -22,6 +22,12 @@ func fill(w *Wizard) {
 	w.BodyType = BodyJSON
 	w.Body = "{\n  \"name\": \"Ann\",\n  \"tags\": [\"a\"]\n}"
 	w.Form = []connection.KV{kv("kept", "even if unused")}
+	w.Parts = []Part{{Name: "kept", Value: "even if unused"}}
+	two := 2
+	w.Options = ActionOptions{
+		Options:      connection.Options{Retries: 3, RetryDelay: time.Second, Timeout: 5 * time.Second, MaxRedirects: &two},
+		ResponseType: RespText, Debug: true,
+	}
 }
 
 func jsonResponse(body string) *connection.Response {

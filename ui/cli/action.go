@@ -17,13 +17,13 @@ import (
 const actionUsage = `Usage:
   patchbay action add NAME --connection C --method M --url URL [--header 'K: V']...
       [--query k=v]... [--body TEXT|@FILE] [--body-type json|text|form|multipart]
-      [--form k=v]...
+      [--form 'k=v' | --form 'f=@PATH[;type=TYPE][;filename=NAME]']... [OPTIONS]
   patchbay action rm NAME
 
 action add saves a request as the action NAME, the way the wizard's Apply does
 (without a sample request). {{name}} in the URL, a query or header value, the
-body or a form value declares a variable that 'patchbay run NAME --var name=...'
-fills in.
+body, a form value or a file path declares a variable that
+'patchbay run NAME --var name=...' fills in.
 
 Flags:
   --connection C      the connection it goes through (required)
@@ -32,13 +32,39 @@ Flags:
   --header 'K: V'     a request header; repeat for each
   --query k=v         a query parameter; repeat for each
   --body TEXT|@FILE   the body, or @FILE to read it from a file (@- reads stdin)
-  --body-type TYPE    json, text, form or none (default: json with --body, form
-                      with --form, else none); multipart is not supported yet
-  --form k=v          a form-urlencoded field; repeat for each
+  --body-type TYPE    json, text, form, multipart or none (default: json with
+                      --body, multipart with --form, else none)
+  --form k=v          a form field, as curl's -F; repeat for each. k=@PATH sends
+                      the file at PATH (read when the action runs, streamed);
+                      add ;type=TYPE or ;filename=NAME to set its content type
+                      or the file name the server sees. With --body-type form
+                      the fields are sent url-encoded, and files are refused.
+  --form-string k=v   a form field whose value is taken as is (may start with @)
+
+Options (stored with the action; the TUI and 'patchbay run' both honour them):
+  --retries N         retry a failed attempt up to N times (default 0, at most 10);
+                      5xx answers and network errors are retried
+  --retry-delay MS    wait MS milliseconds before each retry (or a duration: 1.5s)
+  --backoff           wait exponentially longer before each retry instead
+  --retry-all-errors  also retry 429 and other 4xx and 3xx answers
+  --retry-unsafe      also retry POST and PATCH (else only with an Idempotency-Key)
+  --timeout MS        bound each attempt (default: the connection's timeout)
+  --deadline MS       bound the whole run, retries and waits included
+  --max-redirects N   follow at most N redirects (default 5; 0 follows none)
+  --body-cap BYTES    keep at most BYTES of the response body (default 100MiB);
+                      accepts 10MiB, 100MB, 512k
+  --verify-tls        verify the server's certificate even if the connection
+                      ignores TLS errors
+  --response-type T   how 'patchbay run' shows the body on a terminal: json
+                      (default; pretty-printed), text or binary (hex)
+  --full-response     'patchbay run' prints the status and headers too
+  --debug             'patchbay run' prints the request as sent to stderr
 
 Example:
   patchbay action add 'Create item' --connection httpbin --method POST --url /anything \
       --header 'Content-Type: application/json' --body '{"name": "{{name}}"}'
+  patchbay action add 'Upload' --connection httpbin --method POST --url /anything \
+      --form 'title={{title}}' --form 'photo=@photo.jpg;type=image/jpeg' --retries 3
 `
 
 func (e *env) action(args []string) int {
@@ -62,9 +88,11 @@ func (e *env) action(args []string) int {
 // messages can quote them.
 type actionFlags struct {
 	connection, method, url string
-	headers, query, form    listFlag
+	headers, query          listFlag
+	form                    formFlag
 	body, bodyType          string
 	bodySet                 bool
+	options                 optionFlags
 }
 
 func (e *env) actionAdd(args []string) int {
@@ -75,9 +103,11 @@ func (e *env) actionAdd(args []string) int {
 	fs.StringVar(&f.url, "url", "", "")
 	fs.Var(&f.headers, "header", "")
 	fs.Var(&f.query, "query", "")
-	fs.Var(&f.form, "form", "")
+	fs.Var(f.form.kind(false), "form", "")
+	fs.Var(f.form.kind(true), "form-string", "")
 	fs.StringVar(&f.body, "body", "", "")
 	fs.StringVar(&f.bodyType, "body-type", "", "")
+	f.options.register(fs)
 	pos, help, err := parse(fs, args)
 	switch {
 	case help:
@@ -100,22 +130,30 @@ func (e *env) actionAdd(args []string) int {
 	if msg != "" {
 		return e.fail(exitUsage, "%s", msg)
 	}
+	opts, problems := f.options.parse(fs)
 	headers, msg := parsePairs(f.headers, ":", "--header", "'Name: value'")
 	if msg != "" {
-		return e.fail(exitUsage, "%s", msg)
+		problems = append(problems, msg)
 	}
 	query, msg := parsePairs(f.query, "=", "--query", "name=value")
 	if msg != "" {
-		return e.fail(exitUsage, "%s", msg)
+		problems = append(problems, msg)
 	}
-	form, msg := parsePairs(f.form, "=", "--form", "name=value")
+	var form []connection.KV
+	var parts []wizard.Part
+	if bodyType == wizard.BodyForm {
+		form, msg = f.form.fields()
+	} else {
+		parts, msg = f.form.parts()
+	}
 	if msg != "" {
-		return e.fail(exitUsage, "%s", msg)
+		problems = append(problems, msg)
 	}
-	for i, kv := range form {
-		if strings.HasPrefix(kv.Value, "@") {
-			return e.fail(exitUsage, "--form %s: file fields need multipart bodies, which are not supported yet", quote(f.form[i]))
+	if len(problems) > 0 {
+		for _, p := range problems {
+			e.fail(exitUsage, "%s", p)
 		}
+		return exitUsage
 	}
 	body := f.body
 	if strings.HasPrefix(body, "@") {
@@ -147,6 +185,8 @@ func (e *env) actionAdd(args []string) int {
 	w.BodyType = bodyType
 	w.Body = body
 	w.Form = form
+	w.Parts = parts
+	w.Options = opts
 	w.NameTaken = func(name string) bool {
 		_, err := st.ActionByName(name)
 		return err == nil
@@ -192,7 +232,7 @@ func (e *env) recommend(w *wizard.Wizard) {
 }
 
 // resolveBodyType picks the body type from --body-type, or from which of
-// --body and --form was given.
+// --body and --form was given. --form alone is multipart, as curl's -F.
 func (f *actionFlags) resolveBodyType() (wizard.BodyType, string) {
 	hasForm := len(f.form) > 0
 	if f.bodySet && hasForm {
@@ -202,21 +242,19 @@ func (f *actionFlags) resolveBodyType() (wizard.BodyType, string) {
 	case "":
 		switch {
 		case hasForm:
-			return wizard.BodyForm, ""
+			return wizard.BodyMultipart, ""
 		case f.bodySet:
 			return wizard.BodyJSON, ""
 		}
 		return wizard.BodyNone, ""
-	case "multipart":
-		return "", "--body-type: multipart bodies are not supported yet"
-	case string(wizard.BodyForm):
+	case string(wizard.BodyForm), string(wizard.BodyMultipart):
 		if f.bodySet {
-			return "", "--body-type form takes its fields from --form, not --body"
+			return "", fmt.Sprintf("--body-type %s takes its fields from --form, not --body", strings.ToLower(f.bodyType))
 		}
-		return wizard.BodyForm, ""
+		return wizard.BodyType(strings.ToLower(f.bodyType)), ""
 	case string(wizard.BodyJSON), string(wizard.BodyText):
 		if hasForm {
-			return "", fmt.Sprintf("--form needs --body-type form, not %s", f.bodyType)
+			return "", fmt.Sprintf("--form needs --body-type multipart or form, not %s", f.bodyType)
 		}
 		return wizard.BodyType(strings.ToLower(f.bodyType)), ""
 	case string(wizard.BodyNone):
@@ -225,15 +263,16 @@ func (f *actionFlags) resolveBodyType() (wizard.BodyType, string) {
 		}
 		return wizard.BodyNone, ""
 	}
-	return "", fmt.Sprintf("--body-type: unknown body type %s — choose json, text, form or none", quote(f.bodyType))
+	return "", fmt.Sprintf("--body-type: unknown body type %s — choose json, text, form, multipart or none", quote(f.bodyType))
 }
 
 // flagOf names the flag (and the value typed) behind a wizard field key:
-// name, method, url, body, header.N, query.N, form.N.
+// name, method, url, body, header.N, query.N, form.N, part.N, and the keys
+// of the options.
 func (f *actionFlags) flagOf(field, name string) string {
 	key, n, indexed := strings.Cut(field, ".")
 	i, err := strconv.Atoi(n)
-	nth := func(l listFlag) string {
+	nth := func(l []string) string {
 		if indexed && err == nil && i >= 0 && i < len(l) {
 			return " " + quote(l[i])
 		}
@@ -252,8 +291,14 @@ func (f *actionFlags) flagOf(field, name string) string {
 		return "--header" + nth(f.headers)
 	case "query":
 		return "--query" + nth(f.query)
-	case "form":
-		return "--form" + nth(f.form)
+	case "form", "part":
+		if indexed && err == nil && i >= 0 && i < len(f.form) {
+			return f.form[i].String()
+		}
+		return "--form"
+	}
+	if flag, ok := optionFlagNames[field]; ok {
+		return "--" + flag
 	}
 	return field
 }

@@ -52,7 +52,7 @@ Usage:
 Commands:
   demo                               the TUI on a throwaway database, with an httpbin
                                      served on 127.0.0.1 and two sample actions
-  run NAME [--var k=v]... [--connection NAME] [--full] [--json]
+  run NAME [--var k=v]... [--connection NAME] [--full] [--json] [--debug]
                                      replay a saved action; prints the response body
   list [connections|actions] [--json]
                                      list saved connections and actions
@@ -64,7 +64,11 @@ Commands:
   connection rm NAME                 remove a connection no action uses
   action add NAME --connection C --method M --url URL [--header 'K: V']...
         [--query k=v]... [--body TEXT|@FILE] [--body-type json|text|form|multipart]
-        [--form k=v]...              save an action; {{name}} in a value declares a variable
+        [--form k=v | --form f=@PATH]... [--retries N] [--retry-delay MS] [--backoff]
+        [--retry-all-errors] [--retry-unsafe] [--timeout MS] [--deadline MS]
+        [--max-redirects N] [--body-cap BYTES] [--verify-tls]
+        [--response-type json|text|binary] [--full-response] [--debug]
+                                     save an action; {{name}} in a value declares a variable
   action rm NAME                     remove an action
   backup PATH                        copy the database to PATH, consistently
   compact                            rewrite the database to reclaim free space

@@ -1,36 +1,41 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-	"unicode/utf8"
 
 	"patchbay/connection"
 	"patchbay/store"
 	"patchbay/wizard"
 )
 
-const runUsage = `Usage: patchbay run NAME [--var k=v]... [--connection NAME] [--full] [--json]
+const runUsage = `Usage: patchbay run NAME [--var k=v]... [--connection NAME] [--full] [--json] [--debug]
 
-Replays the saved action NAME (case-insensitive) and prints the response body.
+Replays the saved action NAME (case-insensitive) with its options (retries,
+timeouts, redirects: see 'patchbay action --help') and prints the response body.
 
 Flags (before or after NAME):
   --var k=v          a value for the action's variable {{k}}; repeat for each
   --connection NAME  send through another connection (default: the action's own)
-  --full             print the status line, the headers, a blank line, then the body
-  --json             print one JSON object: status, headers, body, timing and the
-                     request as sent (secrets redacted)
+  --full             print the status line, the headers, a blank line, then the
+                     body (also when the action has --full-response)
+  --json             print one JSON object: status, headers, body, timing, the
+                     request as sent (secrets redacted) and any retries,
+                     redirects and content encoding
+  --debug            print the request as sent (secrets redacted), and any
+                     retries and redirects, to stderr first (also when the
+                     action has --debug)
 
-On a terminal the body is cleaned of control characters and binary bodies are
-not printed; through a pipe it is written byte for byte.
+Through a pipe the body is written byte for byte. On a terminal it is shown
+by the action's response type: json (the default) pretty-printed when it
+parses, else as text with a note on stderr; text cleaned of control
+characters; binary — and any body that is not text — as a hex preview with
+its size: redirect it to a file to keep it.
 
 Exit codes: 0 a 2xx or 3xx response · 1 a 4xx or 5xx response · 2 bad usage, an
 unknown action, connection or variable, or an OAuth2 connection that must be
@@ -42,11 +47,12 @@ func (e *env) run(args []string) int {
 	fs := e.flagSet("run")
 	var vars listFlag
 	var connName string
-	var full, asJSON bool
+	var full, asJSON, debug bool
 	fs.Var(&vars, "var", "")
 	fs.StringVar(&connName, "connection", "", "")
 	fs.BoolVar(&full, "full", false, "")
 	fs.BoolVar(&asJSON, "json", false, "")
+	fs.BoolVar(&debug, "debug", false, "")
 	pos, help, err := parse(fs, args)
 	switch {
 	case help:
@@ -92,9 +98,13 @@ func (e *env) run(args []string) int {
 		// request never went out, so it is sent again with that token.
 		resp, err = wizard.Replay(ctx, conn, a, values, rec)
 	}
+	if debug || a.Options.Debug {
+		e.writeDebug(conn, a, values, resp)
+	}
 	var (
 		ce *connection.Error
 		ve *wizard.VariableError
+		fe *wizard.FileError
 		re *wizard.RecordError
 	)
 	switch {
@@ -107,6 +117,9 @@ func (e *env) run(args []string) int {
 		return e.fail(exitUsage, "%s", reconnectMessage(conn, err))
 	case errors.As(err, &ve):
 		return e.variableError(a, ve)
+	case errors.As(err, &fe):
+		// A part's file that cannot be read: the user's to fix.
+		return e.fail(exitUsage, "%v", fe)
 	case errors.As(err, &ce) && ce.Kind == connection.KindInvalid:
 		return e.fail(exitUsage, "%s", ce.Reason)
 	case errors.As(err, &ce) && ce.Kind == connection.KindCanceled, ctx.Err() != nil:
@@ -119,16 +132,22 @@ func (e *env) run(args []string) int {
 		return e.fail(exitUsage, "%v", err)
 	}
 
+	out := bodyOutput{action: a.Name, as: a.Options.ResponseType.OrDefault()}
 	switch {
 	case asJSON:
 		err = writeJSON(e.stdout, runJSON(a.Name, conn.Name, resp))
-	case full:
-		err = e.writeFull(resp)
+	case full || a.Options.FullResponse:
+		err = e.writeFull(resp, out)
 	default:
-		err = e.writeBody(resp)
+		err = e.writeBody(resp, out)
 	}
 	if err != nil {
 		return e.fail(exitLocal, "cannot write the response: %v", err)
+	}
+	if resp.Note != "" && !asJSON {
+		// Retries stopped short, a body that could not be decoded: said
+		// on stderr, so the body on stdout stays the body.
+		e.fail(exitOK, "note: %s", connection.CleanText(resp.Note))
 	}
 	if p := connection.AuthProblem(conn, resp); p != "" {
 		// A 401 to a request that carried the connection's OAuth2 token:
@@ -215,114 +234,4 @@ func parseVars(vars []string) (map[string]string, error) {
 		m[k] = val
 	}
 	return m, nil
-}
-
-// writeBody prints the body: raw bytes through a pipe, cleaned text on a
-// terminal, where a binary body is described instead of printed.
-func (e *env) writeBody(resp connection.Response) error {
-	if resp.Truncated {
-		defer e.fail(exitOK, "the body was cut at %d of %d bytes", len(resp.Body), resp.Size)
-	}
-	if !isTerminal(e.stdout) {
-		_, err := e.stdout.Write(resp.Body)
-		return err
-	}
-	if isBinary(resp.Body) {
-		e.fail(exitOK, "the response is %d bytes of binary data, not printed on a terminal — redirect it to a file", len(resp.Body))
-		return nil
-	}
-	text := connection.CleanText(string(resp.Body))
-	if text != "" && !strings.HasSuffix(text, "\n") {
-		text += "\n"
-	}
-	_, err := fmt.Fprint(e.stdout, text)
-	return err
-}
-
-// writeFull prints the status line, headers, a blank line and the body.
-func (e *env) writeFull(resp connection.Response) error {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s %s\n", proto(resp), resp.StatusLine())
-	for _, h := range resp.Headers {
-		fmt.Fprintf(&b, "%s: %s\n", h.Key, h.Value)
-	}
-	b.WriteString("\n")
-	out := b.String()
-	if isTerminal(e.stdout) {
-		out = connection.CleanText(out)
-	}
-	if _, err := fmt.Fprint(e.stdout, out); err != nil {
-		return err
-	}
-	return e.writeBody(resp)
-}
-
-func proto(resp connection.Response) string {
-	if resp.Proto != "" {
-		return resp.Proto
-	}
-	return "HTTP/1.1"
-}
-
-func isBinary(b []byte) bool {
-	return !utf8.Valid(b) || bytes.IndexByte(b, 0) >= 0
-}
-
-// runOutput is `patchbay run --json`. Its body and headers are the server's
-// text; writeJSON escapes what a terminal would act on.
-type runOutput struct {
-	Action       string              `json:"action"`
-	Connection   string              `json:"connection"`
-	Status       int                 `json:"status"`
-	StatusText   string              `json:"status_text"`
-	DurationMS   float64             `json:"duration_ms"`
-	Size         int64               `json:"size"`
-	Truncated    bool                `json:"truncated"`
-	Headers      map[string][]string `json:"headers"`
-	Body         any                 `json:"body"`
-	BodyEncoding string              `json:"body_encoding,omitempty"`
-	Request      requestOutput       `json:"request"`
-}
-
-type requestOutput struct {
-	Method  string              `json:"method"`
-	URL     string              `json:"url"`
-	Headers map[string][]string `json:"headers"`
-}
-
-func runJSON(action, conn string, resp connection.Response) runOutput {
-	out := runOutput{
-		Action:     action,
-		Connection: conn,
-		Status:     resp.Status,
-		StatusText: resp.StatusLine(),
-		DurationMS: float64(resp.Duration.Microseconds()) / 1000,
-		Size:       resp.Size,
-		Truncated:  resp.Truncated,
-		Headers:    headerMap(resp.Headers),
-		Request: requestOutput{
-			Method:  resp.Request.Method,
-			URL:     resp.Request.URL,
-			Headers: headerMap(resp.Request.Headers),
-		},
-	}
-	var compact bytes.Buffer
-	switch {
-	case len(resp.Body) > 0 && json.Compact(&compact, resp.Body) == nil:
-		out.Body = json.RawMessage(compact.Bytes())
-	case utf8.Valid(resp.Body):
-		out.Body = string(resp.Body)
-	default:
-		out.Body = base64.StdEncoding.EncodeToString(resp.Body)
-		out.BodyEncoding = "base64"
-	}
-	return out
-}
-
-func headerMap(kvs []connection.KV) map[string][]string {
-	m := make(map[string][]string, len(kvs))
-	for _, kv := range kvs {
-		m[kv.Key] = append(m[kv.Key], kv.Value)
-	}
-	return m
 }
