@@ -135,7 +135,7 @@ func TestWizardFocusMovesAcrossPanes(t *testing.T) {
 	if got := w.step2.focusedKey(); got != "header" {
 		t.Fatalf("focus on %q, want header", got)
 	}
-	d.keys("tab", "tab", "tab") // header value, body type, then out of the form
+	d.keys("tab", "tab", "tab", "tab") // header value, body type, more options, then out of the form
 	if w.pane != paneResponse || !w.resp.focused {
 		t.Fatalf("tab past the last field does not reach the response pane (pane %v)", w.pane)
 	}

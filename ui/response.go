@@ -178,6 +178,9 @@ func (p *responsePane) content() string {
 		b.WriteString(st.Warning.Render(fmt.Sprintf("  (showing the first %s)", formatSize(int64(len(r.Body))))))
 	}
 	b.WriteString("\n")
+	if r.Note != "" {
+		b.WriteString(st.Warning.Render(ansi.Wrap("Note: "+connection.CleanText(r.Note), w, " ")) + "\n")
+	}
 	if len(r.Attempts) > 1 {
 		b.WriteString("\n" + st.SectionTitle.Render(fmt.Sprintf("Attempts (%d)", len(r.Attempts))) + "\n")
 		for _, a := range r.Attempts {

@@ -32,9 +32,11 @@ func TestResponsePaneShowsAttemptsRedirectsAndSizes(t *testing.T) {
 			{N: 3, Of: 4, Why: "503 Service Unavailable", Waited: 800 * time.Millisecond, Status: 200},
 		},
 		Redirects: []connection.Hop{{Status: 302, URL: "http://127.0.0.1/relative-redirect/1"}, {Status: 302, URL: "http://127.0.0.1/get"}},
+		Note:      "not retried: waiting 1y (Retry-After) is longer than 2m",
 	}
 	v := renderPane(t, resp, bodyJSON, false)
 	for _, want := range []string{
+		"Note: not retried: waiting 1y (Retry-After) is longer than 2m",
 		"11 B (gzip, 31 B on the wire)",
 		"Attempts (3)",
 		"1 of 4 → 503",

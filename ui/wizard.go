@@ -77,7 +77,7 @@ func newWizardScreen(e *env, conn connection.Connection, a *wizard.Action, taken
 	for i, b := range wizard.BodyTypes {
 		bodyTypes[i] = string(b)
 	}
-	bodyType := choiceField("body_type", "Body", bodyTypes, []string{"none", "JSON", "text", "form"})
+	bodyType := choiceField("body_type", "Body", bodyTypes, []string{"none", "JSON", "text", "form", "multipart"})
 	body := areaField("body", "")
 	body.show = func() bool {
 		return bodyType.value() == string(wizard.BodyJSON) || bodyType.value() == string(wizard.BodyText)
@@ -85,8 +85,13 @@ func newWizardScreen(e *env, conn connection.Connection, a *wizard.Action, taken
 	body.hint = "Paste JSON from the API docs; ctrl+s checks it before sending."
 	formRows := kvField("form", "Form fields", "name", false)
 	formRows.show = func() bool { return bodyType.value() == string(wizard.BodyForm) }
-	s.step2 = newForm(&e.styles, &e.keys, query, headers, bodyType, body, formRows)
-	s.step2.labelW = 16
+	parts := kvField("part", "Parts", "name", false)
+	parts.show = func() bool { return bodyType.value() == string(wizard.BodyMultipart) }
+	parts.hint = "A value, or @path for a file (@path;type=image/png;filename=a.png); files are streamed."
+	fields := []*field{query, headers, bodyType, body, formRows, parts}
+	fields = append(fields, optionFields(&w.Conn)...)
+	s.step2 = newForm(&e.styles, &e.keys, fields...)
+	s.step2.labelW = 20
 
 	s.resp = newResponsePane(e, "Nothing sent yet. Press ctrl+s to send the sample request; the response appears here.")
 	s.resp.conn = &w.Conn
@@ -163,6 +168,16 @@ func (s *wizardScreen) pull() {
 	w.BodyType = wizard.BodyType(s.step2.field("body_type").value())
 	w.Body = s.step2.field("body").value()
 	w.Form, _ = s.step2.field("form").pairs()
+	rows, _ := s.step2.field("part").pairs()
+	w.Parts = nil
+	for _, kv := range rows {
+		w.Parts = append(w.Parts, rowPart(kv))
+	}
+	// A number that is not one stays typed in its field and is reported
+	// when the sample is sent or the step is left; the rest applies.
+	w.Options, _ = readOptions(s.step2)
+	s.resp.kind = bodyKind(w.Options.ResponseType.OrDefault())
+	s.resp.debug = w.Options.Debug
 }
 
 // push copies the wizard into the forms.
@@ -186,6 +201,14 @@ func (s *wizardScreen) push() {
 	}
 	s.step2.field("body").area.SetValue(w.Body)
 	s.step2.setRows(s.step2.field("form"), w.Form)
+	var parts []connection.KV
+	for _, p := range w.Parts {
+		parts = append(parts, partRow(p))
+	}
+	s.step2.setRows(s.step2.field("part"), parts)
+	fillOptions(s.step2, w.Options)
+	s.resp.kind = bodyKind(w.Options.ResponseType.OrDefault())
+	s.resp.debug = w.Options.Debug
 	if resp, err, _ := w.Sample(); resp != nil || err != nil {
 		s.resp.set(resp, err)
 	}
@@ -298,7 +321,13 @@ func (s *wizardScreen) focusPane(p wizardPane) {
 // next validates the step and moves on, or shows the errors by their fields.
 func (s *wizardScreen) next() tea.Cmd {
 	s.pull()
-	errs := s.w.Next()
+	var errs connection.FieldErrors
+	if s.w.Step() == wizard.StepSample {
+		_, errs = readOptions(s.step2)
+	}
+	if len(errs) == 0 {
+		errs = s.w.Next()
+	}
 	s.stepErr = ""
 	if len(errs) > 0 {
 		s.formFor(s.w.Step()).setErrors(errs)
@@ -337,12 +366,14 @@ type input struct {
 	BodyType          wizard.BodyType
 	Body              string
 	Form              []connection.KV
+	Parts             []wizard.Part
+	Options           wizard.ActionOptions
 }
 
 func (s *wizardScreen) input() input {
 	s.pull()
 	w := s.w
-	return input{w.Name, w.Method, w.URL, w.Query, w.Headers, w.BodyType, w.Body, w.Form}
+	return input{w.Name, w.Method, w.URL, w.Query, w.Headers, w.BodyType, w.Body, w.Form, w.Parts, w.Options}
 }
 
 func (s *wizardScreen) dirty() bool { return !reflect.DeepEqual(s.input(), s.start) }

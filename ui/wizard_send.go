@@ -30,7 +30,11 @@ type actionSavedMsg struct {
 // esc makes the result stale, and stale results are dropped.
 func (s *wizardScreen) send() tea.Cmd {
 	s.pull()
-	if errs := s.w.Validate(); len(errs) > 0 {
+	_, errs := readOptions(s.step2)
+	if len(errs) == 0 {
+		errs = s.w.Validate()
+	}
+	if len(errs) > 0 {
 		s.step2.setErrors(errs)
 		s.step2.focusKey(errs[0].Field)
 		return errStatus("Not sent: %s", errs[0].Msg)
@@ -45,9 +49,13 @@ func (s *wizardScreen) send() tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	seq, conn, send := s.seq, s.w.Conn, s.env.send
+	// The request as the wizard knows it goes back with the result (for
+	// telling a stale sample); the one sent also reports its attempts.
+	sent := req
+	sent.Options.Progress = s.resp.progress
 	s.stepErr = ""
 	return tea.Batch(s.resp.start(), func() tea.Msg {
-		resp, err := send(ctx, conn, req)
+		resp, err := send(ctx, conn, sent)
 		if err != nil {
 			return sampleSentMsg{seq: seq, req: req, err: err}
 		}

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -142,6 +143,15 @@ func reviewView(st *Styles, w *wizard.Wizard, width int) string {
 			}
 			row(label, connection.CleanText(f.Key+"="+f.Value))
 		}
+	case wizard.BodyMultipart:
+		for i, p := range w.Parts {
+			label := ""
+			if i == 0 {
+				label = "Body (multipart)"
+			}
+			kv := partRow(p)
+			row(label, connection.CleanText(kv.Key+" = "+kv.Value))
+		}
 	default:
 		lines := strings.Split(strings.TrimRight(w.Body, "\n"), "\n")
 		for i, l := range lines {
@@ -152,11 +162,28 @@ func reviewView(st *Styles, w *wizard.Wizard, width int) string {
 			row(label, truncate(l, width-18))
 		}
 	}
-	timeout := w.Conn.Timeout
-	if timeout == 0 {
-		timeout = connection.DefaultTimeout
+	opts := optionsSummary(w.Options)
+	if w.Options.Timeout == 0 {
+		timeout := w.Conn.Timeout
+		if timeout == 0 {
+			timeout = connection.DefaultTimeout
+		}
+		opts = append(opts, "timeout "+shortDur(timeout)+" (the connection's)")
 	}
-	row("Options", st.Faint.Render(fmt.Sprintf("timeout %s · at most 5 redirects · credentials stay on %s", timeout, hostOf(w.FullURL()))))
+	if w.Options.MaxRedirects == nil {
+		opts = append(opts, fmt.Sprintf("at most %d redirects", connection.DefaultMaxRedirects))
+	}
+	if w.Options.Retries == 0 {
+		opts = append(opts, "no retries")
+	}
+	opts = append(opts, "credentials stay on "+hostOf(w.FullURL()))
+	for i, line := range strings.Split(ansi.Wrap(strings.Join(opts, " · "), max(width-18, 20), " "), "\n") {
+		label := ""
+		if i == 0 {
+			label = "Options"
+		}
+		row(label, st.Faint.Render(line))
+	}
 	if resp != nil {
 		row("Sample", st.status(resp.Status).Render(connection.CleanText(resp.StatusLine()))+
 			st.Faint.Render(fmt.Sprintf("  %s · %s", formatDuration(resp.Duration), formatSize(resp.Size))))
@@ -199,6 +226,18 @@ func fieldsView(st *Styles, fields []wizard.Field, withSource bool, width int) s
 		}
 	}
 	return t.View() + "\n"
+}
+
+// shortDur writes 30s, 1m30s and 2m rather than time.Duration's 2m0s.
+func shortDur(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func hostOf(u string) string {
