@@ -1,12 +1,18 @@
 package ui
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"patchbay/connection"
 	"patchbay/wizard"
 )
 
@@ -96,5 +102,53 @@ func TestWizardMultipartParts(t *testing.T) {
 	}
 	if strings.Contains(string(as[0].Sample.Request.Body), "hello from a file") {
 		t.Errorf("the sample keeps the file's bytes instead of a summary")
+	}
+}
+
+// esc cancels a sample at once, even while it waits to retry: the real
+// program, a server that always answers 503, and a minute between tries.
+func TestEscCancelsMidRetry(t *testing.T) {
+	f := newFixture(t)
+	hits := make(chan struct{}, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits <- struct{}{}
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(srv.Close)
+	c := connection.Connection{Name: "flaky", BaseURL: srv.URL}
+	if err := f.st.CreateConnection(&c); err != nil {
+		t.Fatal(err)
+	}
+	tm := teatest.NewTestModel(t, f.model(), teatest.WithInitialTermSize(120, 40))
+	waitAll(t, tm, "flaky")
+	tm.Send(keyMsg("enter"))
+	waitAll(t, tm, "1 Method & URL")
+	for _, k := range []string{"Flaky", "tab", "tab", "/x", "ctrl+n"} {
+		tm.Send(keyMsg(k))
+	}
+	waitAll(t, tm, "Nothing sent yet")
+	// query name, query value, header name, header value, body type, more options
+	for _, k := range []string{"tab", "tab", "tab", "tab", "tab", "space", "tab", "3", "tab", "60000", "ctrl+s"} {
+		tm.Send(keyMsg(k))
+	}
+	select {
+	case <-hits:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the sample never reached the server")
+	}
+	// The first attempt got its 503; the send now waits a minute to retry.
+	tm.Send(keyMsg("esc"))
+	waitAll(t, tm, "Request canceled.")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	w := final.top().(*wizardScreen)
+	if w.cancel != nil || w.resp.sending {
+		t.Error("the wizard still thinks the sample is being sent")
+	}
+	if len(hits) != 0 {
+		t.Errorf("%d more attempts reached the server after esc", len(hits))
+	}
+	if got := w.step2.field("retry_delay").value(); got != "60000" {
+		t.Errorf("retry delay field = %q, want what was typed", got)
 	}
 }
