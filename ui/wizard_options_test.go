@@ -152,3 +152,23 @@ func TestEscCancelsMidRetry(t *testing.T) {
 		t.Errorf("retry delay field = %q, want what was typed", got)
 	}
 }
+
+// On a connection that ignores TLS errors the review says so, and an
+// action can verify anyway; elsewhere the choice is not offered.
+func TestWizardSaysWhichTLSApplies(t *testing.T) {
+	f := newFixture(t)
+	c := connection.Connection{Name: "lax", BaseURL: f.srv.URL, TLS: connection.TLS{Insecure: true}}
+	if err := f.st.CreateConnection(&c); err != nil {
+		t.Fatal(err)
+	}
+	d := f.drive(120, 60)
+	d.keys("enter", "Get", "tab", "tab", "/get", "ctrl+n", "ctrl+s", "ctrl+n")
+	d.contains("⚠ TLS errors ignored")
+	d.keys("ctrl+b")
+	focusStep2(d, "options")
+	d.keys("space")
+	focusStep2(d, "verify_tls")
+	d.keys("space", "ctrl+s", "ctrl+n")
+	d.contains("TLS verified")
+	d.lacks("TLS errors ignored")
+}

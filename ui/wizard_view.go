@@ -176,6 +176,9 @@ func reviewView(st *Styles, w *wizard.Wizard, width int) string {
 	if w.Options.Retries == 0 {
 		opts = append(opts, "no retries")
 	}
+	if w.Conn.TLS.Insecure && !w.Options.VerifyTLS {
+		opts = append(opts, "⚠ TLS errors ignored (the connection's setting)")
+	}
 	opts = append(opts, "credentials stay on "+hostOf(w.FullURL()))
 	for i, line := range strings.Split(ansi.Wrap(strings.Join(opts, " · "), max(width-18, 20), " "), "\n") {
 		label := ""
