@@ -22,6 +22,7 @@ type KeyMap struct {
 	Tab1, Tab2          key.Binding
 	SwitchTab           key.Binding
 	Send, Save          key.Binding
+	SaveBody            key.Binding
 	NextStep, PrevStep  key.Binding
 	Apply               key.Binding
 	Editor              key.Binding
@@ -64,6 +65,7 @@ func DefaultKeyMap() KeyMap {
 		SwitchTab:  key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "switch tab")),
 		Send:       key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send")),
 		Save:       key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
+		SaveBody:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "write body to a file")),
 		NextStep:   key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "next step")),
 		PrevStep:   key.NewBinding(key.WithKeys("ctrl+b"), key.WithHelp("ctrl+b", "previous step")),
 		Apply:      key.NewBinding(key.WithKeys("enter", "ctrl+n"), key.WithHelp("enter", "apply")),

@@ -68,7 +68,9 @@ func (r *replay) SetSize(w, h int) {
 	r.resp.SetSize(w-left, h-1)
 }
 
-func (r *replay) Capturing() bool { return r.vars != nil && !r.resp.focused && r.vars.capturing() }
+func (r *replay) Capturing() bool {
+	return r.resp.prompting() || r.vars != nil && !r.resp.focused && r.vars.capturing()
+}
 
 func (r *replay) Keys() []key.Binding {
 	k := r.env.keys
@@ -78,7 +80,11 @@ func (r *replay) Keys() []key.Binding {
 	} else {
 		keys = append(keys, k.Back)
 	}
-	return append(keys, withHelp(k.NextField, "tab", "switch pane"), withHelp(k.Up, "↑/↓", "scroll"))
+	keys = append(keys, withHelp(k.NextField, "tab", "switch pane"))
+	if r.resp.focused {
+		return append(keys, r.resp.keys()...)
+	}
+	return append(keys, withHelp(k.Up, "↑/↓", "scroll"))
 }
 
 func (r *replay) values() map[string]string {
@@ -143,6 +149,9 @@ func (r *replay) Update(msg tea.Msg) (screen, tea.Cmd) {
 
 func (r *replay) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := r.env.keys
+	if r.resp.prompting() {
+		return r.resp.Update(msg)
+	}
 	switch {
 	case key.Matches(msg, k.Send):
 		return r.send()

@@ -51,6 +51,9 @@ type responsePane struct {
 	// Progress callback from its goroutine and read by the spinner's
 	// redraws.
 	attempt atomic.Pointer[connection.Attempt]
+
+	// save is the "write body to" prompt, when open.
+	save *saveBody
 }
 
 // bodyKind is how a response body is shown (wizard.ResponseType's values).
@@ -100,7 +103,14 @@ func (p *responsePane) stop() { p.sending = false }
 
 func (p *responsePane) keys() []key.Binding {
 	k := p.env.keys
-	return []key.Binding{withHelp(k.Up, "↑/↓", "scroll"), k.PageUp, k.PageDown}
+	if p.prompting() {
+		return []key.Binding{withHelp(k.Enter, "enter", "write"), withHelp(k.Back, "esc", "cancel")}
+	}
+	keys := []key.Binding{withHelp(k.Up, "↑/↓", "scroll"), k.PageUp, k.PageDown}
+	if p.resp != nil && len(p.resp.Body) > 0 {
+		keys = append(keys, k.SaveBody)
+	}
+	return keys
 }
 
 // Update scrolls when focused and ticks the spinner while sending.
@@ -113,9 +123,17 @@ func (p *responsePane) Update(msg tea.Msg) tea.Cmd {
 		var cmd tea.Cmd
 		p.spin, cmd = p.spin.Update(msg)
 		return cmd
+	case bodySavedMsg:
+		return p.saved(msg)
 	case tea.KeyMsg:
 		if !p.focused {
 			return nil
+		}
+		if p.prompting() {
+			return p.saveKey(msg)
+		}
+		if key.Matches(msg, p.env.keys.SaveBody) {
+			return p.startSave()
 		}
 		if key.Matches(msg, p.env.keys.Reveal) {
 			p.reveal = !p.reveal
@@ -305,6 +323,13 @@ func (p *responsePane) View() string {
 	// One line, whatever it holds: a wrapped title would push the pane's
 	// bottom border off the screen.
 	inner := truncate(title+scroll, p.vp.Width) + "\n\n" + p.vp.View()
+	if p.prompting() {
+		// The prompt takes the last lines of the viewport's room.
+		prompt := p.promptView()
+		lines := strings.Split(inner, "\n")
+		keep := max(len(lines)-strings.Count(prompt, "\n")-2, 1)
+		inner = strings.Join(lines[:keep], "\n") + "\n\n" + prompt
+	}
 	return pane.Width(p.width - pane.GetHorizontalBorderSize()).Height(p.height - pane.GetVerticalBorderSize()).Render(inner)
 }
 

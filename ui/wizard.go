@@ -128,7 +128,7 @@ func (s *wizardScreen) Capturing() bool {
 	case wizard.StepMethod:
 		return s.step1.capturing()
 	case wizard.StepSample:
-		return s.pane == paneRequest && s.step2.capturing()
+		return s.pane == paneRequest && s.step2.capturing() || s.resp.prompting()
 	}
 	return false
 }
@@ -240,6 +240,9 @@ func (s *wizardScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 			s.confirm = false
 		}
 		return nil
+	}
+	if s.w.Step() == wizard.StepSample && s.resp.prompting() {
+		return s.resp.Update(msg)
 	}
 	if s.cancel != nil && key.Matches(msg, k.Cancel) {
 		s.cancelSend()
