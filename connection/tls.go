@@ -53,12 +53,7 @@ func readPEM(v, blockType string) ([]byte, error) {
 		// echoed, since it may be a private key.
 		return nil, fmt.Errorf("the text is neither PEM (which starts with -----BEGIN %s-----) nor a file's path", blockType)
 	}
-	path := v
-	if rest, ok := strings.CutPrefix(path, "~/"); ok {
-		if home, err := os.UserHomeDir(); err == nil {
-			path = filepath.Join(home, rest)
-		}
-	}
+	path := ExpandHome(v)
 	b, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -224,4 +219,15 @@ func pairProblem(err error) string {
 		return "the private key does not belong to the client certificate"
 	}
 	return "the client certificate and key cannot be used: " + CleanText(msg)
+}
+
+// ExpandHome returns path with a leading ~/ replaced by the home directory,
+// as a shell would: paths typed into fields are not seen by one.
+func ExpandHome(path string) string {
+	if rest, ok := strings.CutPrefix(path, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, rest)
+		}
+	}
+	return path
 }

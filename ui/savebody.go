@@ -7,7 +7,6 @@ import (
 	"mime"
 	"os"
 	"path"
-	"path/filepath"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -108,11 +107,7 @@ func (p *responsePane) promptView() string {
 // writeNew writes body to a new file at target (~ is the home directory)
 // and returns the path it wrote. It never replaces an existing file.
 func writeNew(target string, body []byte) (string, error) {
-	if rest, ok := strings.CutPrefix(target, "~/"); ok {
-		if home, err := os.UserHomeDir(); err == nil {
-			target = filepath.Join(home, rest)
-		}
-	}
+	target = connection.ExpandHome(target)
 	f, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	switch {
 	case errors.Is(err, fs.ErrExist):

@@ -113,20 +113,6 @@ func fileProblem(path string, err error) string {
 	return fmt.Sprintf("cannot send %s: %v", path, err)
 }
 
-// expandHome turns a leading ~/ into the home directory, as a shell would
-// have.
-func expandHome(path string) string {
-	rest, ok := strings.CutPrefix(path, "~/")
-	if !ok {
-		return path
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return path
-	}
-	return filepath.Join(home, rest)
-}
-
 // partFile is a part's file as it was when the request was built.
 type partFile struct {
 	path    string // ~ expanded
@@ -137,7 +123,7 @@ type partFile struct {
 // statPartFile checks that path can be sent: it exists, is not a directory
 // and, when it is a regular file, can be opened.
 func statPartFile(path string) (partFile, error) {
-	pf := partFile{path: expandHome(path), size: -1}
+	pf := partFile{path: connection.ExpandHome(path), size: -1}
 	fi, err := os.Stat(pf.path)
 	if err != nil {
 		return pf, err
