@@ -39,9 +39,15 @@ func optionFields(conn *connection.Connection) []*field {
 	timeout := textField("timeout", "Timeout ms", "(the connection's)")
 	timeout.show = open
 	timeout.hint = "For each attempt."
+	deadline := textField("deadline", "Deadline ms", "(none)")
+	deadline.show = open
+	deadline.hint = "For the whole send, retries and waits included."
 	redirects := textField("max_redirects", "Max redirects", strconv.Itoa(connection.DefaultMaxRedirects))
 	redirects.show = open
 	redirects.hint = "0 shows the redirect itself."
+	bodyCap := textField("body_cap", "Body cap bytes", "(100 MiB)")
+	bodyCap.show = open
+	bodyCap.hint = "Keep at most this much of the response body."
 	respType := choiceField("response_type", "Response type",
 		[]string{string(wizard.RespJSON), string(wizard.RespText), string(wizard.RespBinary)}, nil)
 	respType.show = open
@@ -54,7 +60,7 @@ func optionFields(conn *connection.Connection) []*field {
 	verify := toggleField("verify_tls", "Verify TLS anyway?")
 	verify.show = func() bool { return open() && conn.TLS.Insecure }
 	verify.hint = "The connection ignores TLS errors; this action can still check them."
-	return []*field{more, retries, delay, backoff, all, unsafe, timeout, redirects, respType, full, debug, verify}
+	return []*field{more, retries, delay, backoff, all, unsafe, timeout, deadline, redirects, bodyCap, respType, full, debug, verify}
 }
 
 // readOptions reads the options from the form; numbers that are not numbers
@@ -82,6 +88,12 @@ func readOptions(f *form) (wizard.ActionOptions, connection.FieldErrors) {
 	}
 	if n, ok := num("timeout", "the timeout"); ok {
 		o.Timeout = time.Duration(n) * time.Millisecond
+	}
+	if n, ok := num("deadline", "the deadline"); ok {
+		o.Deadline = time.Duration(n) * time.Millisecond
+	}
+	if n, ok := num("body_cap", "the body cap"); ok {
+		o.BodyCap = n
 	}
 	if n, ok := num("max_redirects", "max redirects"); ok {
 		m := int(n)
@@ -112,6 +124,8 @@ func fillOptions(f *form, o wizard.ActionOptions) {
 	set("retries", int64(o.Retries), o.Retries != 0)
 	set("retry_delay", o.RetryDelay.Milliseconds(), o.RetryDelay != 0)
 	set("timeout", o.Timeout.Milliseconds(), o.Timeout != 0)
+	set("deadline", o.Deadline.Milliseconds(), o.Deadline != 0)
+	set("body_cap", o.BodyCap, o.BodyCap != 0)
 	if o.MaxRedirects != nil {
 		set("max_redirects", int64(*o.MaxRedirects), true)
 	} else {
@@ -153,6 +167,12 @@ func optionsSummary(o wizard.ActionOptions) []string {
 	}
 	if o.Timeout > 0 {
 		out = append(out, "timeout "+formatDuration(o.Timeout)+" per attempt")
+	}
+	if o.Deadline > 0 {
+		out = append(out, "deadline "+formatDuration(o.Deadline))
+	}
+	if o.BodyCap > 0 {
+		out = append(out, "body cap "+formatSize(o.BodyCap))
 	}
 	if o.MaxRedirects != nil {
 		if *o.MaxRedirects == 0 {

@@ -50,12 +50,14 @@ func TestWizardOptions(t *testing.T) {
 	d.keys("2")
 	focusStep2(d, "timeout")
 	d.keys("1500")
+	focusStep2(d, "body_cap")
+	d.keys("2048")
 	focusStep2(d, "debug")
 	d.keys("space")
 	d.keys("ctrl+s")
 	d.contains("200 OK", "Request as sent")
 	d.keys("ctrl+n")
-	d.contains("2 retries", "timeout 1500ms per attempt", "debug request")
+	d.contains("2 retries", "timeout 1500ms per attempt", "body cap 2.0 KB", "debug request")
 	d.keys("enter")
 
 	as, err := f.st.Actions()
@@ -63,7 +65,7 @@ func TestWizardOptions(t *testing.T) {
 		t.Fatalf("actions: %v, %v", as, err)
 	}
 	o := as[0].Options
-	if o.Retries != 2 || o.Timeout != 1500*time.Millisecond || !o.Debug || o.MaxRedirects != nil || o.Backoff {
+	if o.Retries != 2 || o.Timeout != 1500*time.Millisecond || !o.Debug || o.MaxRedirects != nil || o.Backoff || o.BodyCap != 2048 {
 		t.Errorf("saved options %+v", o)
 	}
 
