@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"patchbay/connection"
 )
@@ -79,14 +80,27 @@ type Action struct {
 var varPattern = regexp.MustCompile(`\{\{[ \t]*([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*\}\}`)
 
 // VariableError is a replay that cannot be rendered: a variable without a
-// value, a value for a variable the action does not have, or a value that is
-// not JSON where the JSON body needs a JSON value. It is the caller's mistake
-// (exit code 2 for `patchbay run`), not the network's.
+// value, a value for a variable the action does not have, or a value that
+// cannot go where the variable is — not JSON where the JSON body needs a
+// JSON value, a line break in a header, a path segment that is a step
+// rather than a name. It is the caller's mistake (exit code 2 for `patchbay
+// run`), not the network's. The message quotes no value (but a "." or ".."
+// segment): it may be a secret.
 type VariableError struct {
 	Action  string // the action's name
 	Name    string // the variable
 	Unknown bool   // true: the action has no such variable
 	NotJSON bool   // true: the value, outside quotes in a JSON body, is not JSON
+	// Header, when set, is the header the value goes into; the value holds
+	// a line break, a NUL or another control character, which a header
+	// cannot carry.
+	Header string
+	// BadSegment: in the URL path the value made Segment, which is not a
+	// name — "." or ".." (a step up or in place, which servers take even
+	// escaped), or an empty first segment, which would turn the path into
+	// "//host".
+	BadSegment bool
+	Segment    string
 }
 
 func (e *VariableError) Error() string {
@@ -96,6 +110,14 @@ func (e *VariableError) Error() string {
 	case e.NotJSON:
 		return fmt.Sprintf("variable '%s' is outside quotes in the JSON body, so its value must be JSON "+
 			"(a number, true, false, null, an array or an object) — to send it as text, write \"{{%s}}\"", e.Name, e.Name)
+	case e.Header != "":
+		return fmt.Sprintf("variable '%s' goes into header %s, so its value cannot contain a line break or another control character", e.Name, e.Header)
+	case e.BadSegment && e.Segment == "":
+		return fmt.Sprintf("variable '%s' is empty at the start of the URL path, which would make the path start with // "+
+			"and name a host — give it a value", e.Name)
+	case e.BadSegment:
+		return fmt.Sprintf("variable '%s' makes the URL path segment '%s', which servers take as a step in the path, "+
+			"not as a name", e.Name, e.Segment)
 	}
 	return fmt.Sprintf("variable '%s' has no value (use --var %s=VALUE)", e.Name, e.Name)
 }
@@ -150,12 +172,27 @@ func variables(s spec) []string {
 // from vars. A variable with no value is an error naming it; so is a value
 // given for a variable the action does not use. Both are *VariableError.
 //
-// Values are inserted as given, except in the URL, where everything but
-// letters, digits, "-._~" and "/" is percent-encoded so that a value cannot
-// change the URL's structure (a value may hold a path, "v2/users", but not a
-// query), and in a JSON body (see fillJSON). Query and form values are
-// encoded when the request is built; a text body gets the raw text, and a
-// multipart value or file path the raw value.
+// Each value is put in once, encoded for where it lands, and never read
+// for variables again: a value holding "{{other}}" sends those characters.
+//
+//   - URL: everything but letters, digits and "-._~" is percent-encoded,
+//     "/" included, so a value is one path segment ("a/b" sends "a%2Fb") or
+//     one query value or name ("&", "=", "#", "+" and space cannot add a
+//     parameter or a fragment), and the URL keeps the shape it was written
+//     with: a value adds neither "://" nor a leading "//", and
+//     connection.ResolveURL (as Send) refuses any host but the base URL's.
+//     A value that makes a path segment "." or "..", or leaves the first
+//     segment empty so that the path would start with "//", is a
+//     *VariableError.
+//   - Query rows and form values are encoded when the request is built
+//     (connection.EncodeQuery), so they are given raw here.
+//   - Headers get the value as given; one with a line break, a NUL or
+//     another control character (a tab is fine) is a *VariableError naming
+//     the variable and the header.
+//   - JSON body: see fillJSON — inside a string the value is escaped as
+//     string content, outside it must be one JSON value.
+//   - A text body gets the raw text, and a multipart value or file path the
+//     raw value.
 //
 // The request carries the action's connection.Options. A multipart body is
 // a Stream whose files were found readable; one that is not is a
@@ -188,8 +225,15 @@ func (a Action) Request(vars map[string]string) (connection.Request, error) {
 				return v
 			})
 		}
-		s.URL = fill(s.URL, escapeURLValue)
+		u, err := fillURL(a.Name, s.URL, func(text string) string { return fill(text, escapeURLValue) })
+		if err != nil {
+			return connection.Request{}, err
+		}
+		s.URL = u
 		s.Query = fillRows(s.Query, fill)
+		if err := headerValues(a.Name, s.Headers, vars); err != nil {
+			return connection.Request{}, err
+		}
 		s.Headers = fillRows(s.Headers, fill)
 		if s.BodyType == BodyJSON {
 			body, err := fillJSON(a.Name, s.Body, vars)
@@ -213,8 +257,10 @@ func (a Action) Request(vars map[string]string) (connection.Request, error) {
 			}
 		}
 		for _, h := range s.Headers {
-			if strings.ContainsAny(h.Value, "\r\n\x00") {
-				return connection.Request{}, fmt.Errorf("header %s: a variable's value cannot contain line breaks", h.Key)
+			// Only the typed text can be at fault here; headerValues
+			// checked the values.
+			if strings.IndexFunc(h.Value, headerControl) >= 0 {
+				return connection.Request{}, fmt.Errorf("header %s: its value cannot contain line breaks or control characters", h.Key)
 			}
 		}
 	}
@@ -229,14 +275,45 @@ func fillRows(kvs []connection.KV, fill func(string, func(string) string) string
 	return out
 }
 
-// escapeURLValue percent-encodes every byte except unreserved characters
-// (RFC 3986) and "/".
+// fillURL renders a URL template with fill, which escapes each value with
+// escapeURLValue. The template's own "?" and "#" mark where the path ends (a
+// value cannot hold either once escaped, nor "/"), so each "/"-separated
+// segment of the path renders to exactly one segment. A segment holding a
+// variable must not come out "." or "..", and the path must not come out
+// starting with "//" when the template does not: both are *VariableError.
+func fillURL(action, tmpl string, fill func(string) string) (string, error) {
+	end := strings.IndexAny(tmpl, "?#")
+	if end < 0 {
+		end = len(tmpl)
+	}
+	segments := strings.Split(tmpl[:end], "/")
+	out := make([]string, len(segments))
+	for i, seg := range segments {
+		out[i] = fill(seg)
+		if m := varPattern.FindStringSubmatch(seg); m != nil && (out[i] == "." || out[i] == "..") {
+			return "", &VariableError{Action: action, Name: m[1], BadSegment: true, Segment: out[i]}
+		}
+	}
+	path := strings.Join(out, "/")
+	if strings.HasPrefix(path, "//") && !strings.HasPrefix(tmpl, "//") {
+		// Split gave two leading segments that rendered empty; a variable
+		// in one of them is to blame.
+		m := varPattern.FindStringSubmatch(segments[0] + "/" + segments[1])
+		return "", &VariableError{Action: action, Name: m[1], BadSegment: true}
+	}
+	return path + fill(tmpl[end:]), nil
+}
+
+// escapeURLValue percent-encodes every byte except the unreserved
+// characters of RFC 3986 (letters, digits, "-._~"). The result holds none
+// of "/?#&=+:;@" and no "%" but its own escapes, so it is one path segment,
+// or one query name or value, wherever it lands.
 func escapeURLValue(v string) string {
 	const hex = "0123456789ABCDEF"
 	var b strings.Builder
 	for i := 0; i < len(v); i++ {
 		c := v[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~/", c) >= 0 {
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~", c) >= 0 {
 			b.WriteByte(c)
 			continue
 		}
@@ -246,6 +323,25 @@ func escapeURLValue(v string) string {
 	}
 	return b.String()
 }
+
+// headerValues checks the values of the variables in header templates: a
+// header cannot carry a line break, a NUL or another control character but
+// a tab (net/http refuses them; a line break would start another header).
+// The error names the first variable at fault and its header.
+func headerValues(action string, headers []connection.KV, vars map[string]string) error {
+	for _, h := range headers {
+		for _, m := range varPattern.FindAllStringSubmatch(h.Value, -1) {
+			if strings.IndexFunc(vars[m[1]], headerControl) >= 0 {
+				return &VariableError{Action: action, Name: m[1], Header: h.Key}
+			}
+		}
+	}
+	return nil
+}
+
+// headerControl reports the characters a header value cannot hold: the
+// control characters but a tab, as headerProblem checks typed values.
+func headerControl(r rune) bool { return r != '\t' && unicode.IsControl(r) }
 
 // placeholder is one {{name}} in a JSON body: where it is and whether it sits
 // inside a JSON string literal.

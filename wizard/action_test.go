@@ -49,7 +49,7 @@ func TestActionRequestFillsVariables(t *testing.T) {
 	}
 	want := connection.Request{
 		Method:  "PUT",
-		URL:     "/teams/a%20b/c%3F/users/42",
+		URL:     "/teams/a%20b%2Fc%3F/users/42", // a value is one segment: its "/" is escaped
 		Query:   []connection.KV{kv("notify", "yes & no"), kv("{{not_a_var_in_a_name}}", "x")},
 		Headers: []connection.KV{kv("X-Trace", "t-1"), kv("Authorization", "Bearer tok")},
 		Body:    []byte(`{"id": 42, "name": "Ann \"A\"", "team": "a b/c?"}`),
@@ -103,8 +103,11 @@ func TestActionRequestVariableErrors(t *testing.T) {
 	if _, err := varAction().Request(all); err != nil {
 		t.Errorf("empty value refused: %v", err)
 	}
-	if _, err := varAction().Request(map[string]string{"team": "t", "user.id": "1", "notify": "n", "trace-id": "x\r\nEvil: 1", "token": "k", "name": ""}); err == nil {
-		t.Error("a line break was put into a header")
+	_, err := varAction().Request(map[string]string{"team": "t", "user.id": "1", "notify": "n", "trace-id": "x\r\nEvil: 1", "token": "k", "name": ""})
+	var ve *VariableError
+	if !errors.As(err, &ve) || ve.Name != "trace-id" || ve.Header != "X-Trace" ||
+		err.Error() != "variable 'trace-id' goes into header X-Trace, so its value cannot contain a line break or another control character" {
+		t.Errorf("a line break in a header: got %v", err)
 	}
 	if _, err := (Action{Name: "plain", Method: "GET"}).Request(map[string]string{"x": "1"}); err == nil || err.Error() != "action 'plain' has no variable 'x'" {
 		t.Errorf("got %v", err)

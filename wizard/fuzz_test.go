@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -52,6 +53,113 @@ func FuzzActionRequest(f *testing.F) {
 		}
 		if a.BodyType == BodyJSON && json.Valid([]byte(body)) && !json.Valid(req.Body) {
 			t.Fatalf("JSON body %q with %q rendered as invalid JSON %q", body, vars, req.Body)
+		}
+	})
+}
+
+// FuzzRender renders an action whose URL, query row, header and JSON body
+// all hold {{a}}, with a header X-B: {{b}} as the only place of {{b}}, and
+// whatever other variables the fuzzed pieces name. It checks, for every
+// rendering that Request accepts:
+//   - the URL resolved against a base URL (connection's resolver, as Send
+//     uses it) is on the base URL's host, and a relative one stays under
+//     the base path;
+//   - no value adds "/", "?", "#", "&" or "=" to the URL: the rendered URL
+//     has exactly those of the template's own text, so every value stays
+//     one path segment or one query value;
+//   - the query row reads back as the value;
+//   - nothing is expanded twice: rendered with two different values of b,
+//     everything but X-B is the same, so no "{{b}}" inside another value
+//     was filled;
+//   - a JSON body that is valid JSON with its placeholders stays valid;
+//   - no header holds a control character but a tab.
+func FuzzRender(f *testing.F) {
+	f.Add("/users/", "/posts", "Bearer ", `{"name": "{{a}}"}`, "../../admin/{{b}}", "x")
+	f.Add("/", "", "", `{"n": {{c}}}`, "/evil.example", "1")
+	f.Add("", "", "", "", "//evil.example/{{b}}", "")
+	f.Add("https://api.example.com", "/x", "", `{}`, "@evil.example", "")
+	f.Add("/q?x=", "&y=1#f", "", `{"s": "pre {{a}} post", "o": {{c}}}`, `", "admin": true, "x": "{{b}}`, `1, "admin": true`)
+	f.Add("/h", "", "v ", "", "a\r\nX-Evil: {{b}}", "\n")
+	const m1, m2 = "MARKone", "MARKtwo"
+	base := connection.Connection{Name: "fuzz", BaseURL: "https://api.example.com/v1"}
+	f.Fuzz(func(t *testing.T, urlHead, urlTail, header, body, va, vc string) {
+		tmpl := urlHead + "{{a}}" + urlTail
+		for _, piece := range []string{tmpl, header, body} {
+			for _, m := range varPattern.FindAllStringSubmatch(piece, -1) {
+				if m[1] == "b" {
+					return // b stays where only the harness puts it
+				}
+			}
+		}
+		a := Action{
+			Name: "fuzz", Method: "POST", URL: tmpl,
+			Query:    []connection.KV{{Key: "zrow", Value: "{{a}}"}},
+			Headers:  []connection.KV{{Key: "X-A", Value: header + "{{a}}"}, {Key: "X-B", Value: "{{b}}"}},
+			BodyType: BodyJSON, Body: body,
+		}
+		vars := func(b string) map[string]string {
+			m := map[string]string{"b": b}
+			for _, name := range a.Variables() {
+				switch name {
+				case "a":
+					m[name] = va
+				case "b":
+				default:
+					m[name] = vc
+				}
+			}
+			return m
+		}
+		req, err := a.Request(vars(m1))
+		req2, err2 := a.Request(vars(m2))
+		if (err == nil) != (err2 == nil) {
+			t.Fatalf("b's value decided whether it renders: %v / %v", err, err2)
+		}
+		if err != nil {
+			return
+		}
+
+		// Nothing expanded twice.
+		if req.Headers[1] != (connection.KV{Key: "X-B", Value: m1}) || req2.Headers[1].Value != m2 {
+			t.Fatalf("X-B rendered as %q", req.Headers[1])
+		}
+		req2.Headers[1] = req.Headers[1]
+		if !sameRequest(req, req2) {
+			t.Fatalf("b's value went beyond X-B (a value was expanded again):\n%+v\n%+v", req, req2)
+		}
+
+		// The URL keeps the template's structure.
+		literal := varPattern.ReplaceAllString(strings.TrimSpace(tmpl), "")
+		for _, c := range "/?#&=" {
+			if strings.Count(req.URL, string(c)) != strings.Count(literal, string(c)) {
+				t.Fatalf("URL %q with %q rendered as %q: a value added %q", tmpl, vars(m1), req.URL, c)
+			}
+		}
+		if resolved, err := base.ResolveURL(req.URL, req.Query); err == nil {
+			u, err := url.Parse(resolved)
+			if err != nil {
+				t.Fatalf("resolved %q: %v", resolved, err)
+			}
+			if u.Hostname() != "api.example.com" || u.User != nil || u.Port() != "" && u.Port() != "443" {
+				t.Fatalf("URL %q with %q resolved to %q, off the base URL's host", tmpl, vars(m1), resolved)
+			}
+			if !strings.Contains(req.URL, "://") && !strings.HasPrefix(req.URL, "//") {
+				if p := u.EscapedPath(); p != "/v1" && !strings.HasPrefix(p, "/v1/") {
+					t.Fatalf("relative URL %q resolved to %q, outside the base path", req.URL, resolved)
+				}
+			}
+			if q := u.Query()["zrow"]; len(q) == 0 || q[len(q)-1] != va {
+				t.Fatalf("query row rendered as %q in %q, want %q", q, resolved, va)
+			}
+		}
+
+		for _, h := range req.Headers {
+			if strings.IndexFunc(h.Value, headerControl) >= 0 {
+				t.Fatalf("header %q rendered with a control character", h)
+			}
+		}
+		if json.Valid([]byte(maskJSONVariables(body))) && !json.Valid(req.Body) {
+			t.Fatalf("JSON body %q with %q rendered as invalid JSON %q", body, vars(m1), req.Body)
 		}
 	})
 }

@@ -127,8 +127,8 @@ func (e *env) run(args []string) int {
 	case errors.As(err, &ce):
 		return e.fail(exitNetwork, "%s", ce.Reason)
 	default:
-		// Rendering failed some other way, e.g. a variable put a line
-		// break into a header.
+		// Rendering failed some other way, e.g. a control character
+		// typed into a header of the action itself.
 		return e.fail(exitUsage, "%v", err)
 	}
 
