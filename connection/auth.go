@@ -39,7 +39,7 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	out := req
 	if t.auth.Type != "" && t.auth.Type != AuthNone && t.scope.admits(req.URL) {
-		out = req.Clone(req.Context())
+		out = cloneForAuth(req, t.auth.Type)
 		if err := t.auth.apply(out, t.caseSensitive, t.creds); err != nil {
 			// RoundTrip must close the body even when it fails early.
 			if req.Body != nil {
@@ -59,6 +59,21 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return base.RoundTrip(out)
 }
 
+// cloneForAuth copies req for apply to write a's credentials into. The
+// auth types that write only header fields get what oauth2's Transport
+// makes: a shallow copy with a header map of its own (every value slice
+// copied too). The ones that write the URL's query or sign the request get
+// a deep copy.
+func cloneForAuth(req *http.Request, typ AuthType) *http.Request {
+	switch typ {
+	case AuthBasic, AuthHeader, AuthAPIKey, AuthOAuth2Code, AuthOAuth2Client, AuthAzureCode, AuthAzureClient, AuthNTLM:
+		out := req.WithContext(req.Context())
+		out.Header = req.Header.Clone()
+		return out
+	}
+	return req.Clone(req.Context())
+}
+
 // record keeps the first request that goes out. Nothing changes a request
 // once it is handed to the transport below, so it is kept, not copied.
 func (t *authTransport) record(r *http.Request) {
@@ -69,14 +84,15 @@ func (t *authTransport) record(r *http.Request) {
 	}
 }
 
-// firstHop returns the first request that went out, or nil.
-func (t *authTransport) firstHop() *sentHop {
+// firstHop returns the first request that went out; ok is false when
+// none did.
+func (t *authTransport) firstHop() (hop sentHop, ok bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.first == nil {
-		return nil
+		return sentHop{}, false
 	}
-	return &sentHop{method: t.first.Method, url: t.first.URL, header: t.first.Header}
+	return sentHop{method: t.first.Method, url: t.first.URL, header: t.first.Header}, true
 }
 
 // sendCreds are the credentials of one Send that are not in the Auth

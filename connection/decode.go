@@ -41,7 +41,9 @@ func readBody(r *http.Response, limit int64) (body, error) {
 	if len(encodings) == 0 {
 		data, err := readUpTo(r.Body, limit, r.ContentLength)
 		b := body{data: data, size: int64(len(data))}
-		if err == nil {
+		// Short of the limit without an error, readUpTo has read to the
+		// end: there is no rest to count.
+		if err == nil && int64(len(data)) >= limit {
 			var rest int64
 			rest, err = io.Copy(io.Discard, r.Body)
 			b.size += rest

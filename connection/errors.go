@@ -11,7 +11,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -412,7 +412,9 @@ func newRedactor(secrets []string) redactor {
 			}
 		}
 	}
-	sort.Slice(all, func(i, j int) bool { return len(all[i]) > len(all[j]) })
+	if len(all) > 1 {
+		slices.SortStableFunc(all, func(a, b string) int { return len(b) - len(a) })
+	}
 	return redactor{secrets: all}
 }
 

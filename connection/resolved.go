@@ -2,7 +2,6 @@ package connection
 
 import (
 	"net/url"
-	"strings"
 	"sync"
 )
 
@@ -25,24 +24,20 @@ type resolvedURL struct {
 const maxResolved = 512
 
 func resolveCached(conn Connection, ref string, query []KV) (*url.URL, origin, error) {
-	var key strings.Builder
-	n := len(conn.BaseURL) + len(ref) + 2
+	// The key is built in a buffer on the stack for a usual URL, and
+	// looked up without making a string of it (the compiler's m[string(b)]).
+	var buf [256]byte
+	key := append(buf[:0], conn.BaseURL...)
+	key = append(key, 0)
+	key = append(key, ref...)
 	for _, kv := range query {
-		n += len(kv.Key) + len(kv.Value) + 2
+		key = append(key, 0)
+		key = append(key, kv.Key...)
+		key = append(key, 0)
+		key = append(key, kv.Value...)
 	}
-	key.Grow(n)
-	key.WriteString(conn.BaseURL)
-	key.WriteByte(0)
-	key.WriteString(ref)
-	for _, kv := range query {
-		key.WriteByte(0)
-		key.WriteString(kv.Key)
-		key.WriteByte(0)
-		key.WriteString(kv.Value)
-	}
-	k := key.String()
 	resolved.Lock()
-	r, ok := resolved.m[k]
+	r, ok := resolved.m[string(key)]
 	resolved.Unlock()
 	if ok {
 		return r.target, r.scope, nil
@@ -55,7 +50,7 @@ func resolveCached(conn Connection, ref string, query []KV) (*url.URL, origin, e
 	if resolved.m == nil || len(resolved.m) >= maxResolved {
 		resolved.m = make(map[string]resolvedURL)
 	}
-	resolved.m[k] = resolvedURL{target: target, scope: scope}
+	resolved.m[string(key)] = resolvedURL{target: target, scope: scope}
 	resolved.Unlock()
 	return target, scope, nil
 }

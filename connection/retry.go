@@ -45,6 +45,14 @@ var jitter = func(d time.Duration) time.Duration { return time.Duration(rand.Int
 func (s *sender) run(ctx context.Context) (Response, error) {
 	of := 1 + s.opts.Retries
 	mayRetry := s.opts.Retries > 0 && (idempotent(s.method) || s.opts.RetryUnsafe || hasHeader(s.header, "Idempotency-Key"))
+	if !mayRetry {
+		// One attempt, whose outcome is the Send's as it is (what finish
+		// makes of a single attempt): no list of attempts to keep.
+		if s.opts.Progress != nil {
+			s.opts.Progress(Attempt{N: 1, Of: of})
+		}
+		return s.exchange(ctx)
+	}
 	var attempts []Attempt
 	next := Attempt{N: 1, Of: of}
 	for {
@@ -59,7 +67,7 @@ func (s *sender) run(ctx context.Context) (Response, error) {
 			a.Status = resp.Status
 		}
 		attempts = append(attempts, a)
-		if !mayRetry || a.N == of {
+		if a.N == of {
 			return finish(resp, err, attempts, "")
 		}
 		why, retry := s.retryWhy(ctx, resp, err)

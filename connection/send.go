@@ -280,11 +280,25 @@ func hasHeader(h http.Header, name string) bool {
 // statusText is "404 Not Found". The server's own reason phrase is used
 // only for codes net/http does not know, and then cleaned.
 func statusText(r *http.Response) string {
+	if c := r.StatusCode; c >= 0 && c < len(statusTexts) && statusTexts[c] != "" {
+		return statusTexts[c]
+	}
 	if text := http.StatusText(r.StatusCode); text != "" {
 		return strconv.Itoa(r.StatusCode) + " " + text
 	}
 	return CleanText(r.Status)
 }
+
+// statusTexts holds statusText's answer for every code net/http knows,
+// made once: it is written only here, before any Send, and read after.
+var statusTexts = func() (t [600]string) {
+	for c := range t {
+		if text := http.StatusText(c); text != "" {
+			t[c] = strconv.Itoa(c) + " " + text
+		}
+	}
+	return t
+}()
 
 // sortedHeaders lists h by name, one entry per value. The wire order is
 // lost in http.Header; sorting at least makes the list stable.
@@ -313,16 +327,18 @@ func sortedHeaders(h http.Header) []KV {
 // name, the values of the connection's credential headers and auth query
 // parameters and of every header and parameter whose name looks secret
 // (IsSecretName: what the user typed, such as X-Api-Key or access_token);
-// and any secret of the connection wherever else it appears.
+// and any secret of the connection wherever else it appears. The headers
+// are redacted in place: they are the attempt's own list (exchange makes a
+// new one for every attempt), shared with nothing else.
 func redactSent(s SentRequest, credentials []string, redact redactor) SentRequest {
-	headers := make([]KV, len(s.Headers))
-	for i, h := range s.Headers {
-		headers[i] = KV{Key: h.Key, Value: redact.text(h.Value)}
-		if slices.ContainsFunc(credentials, func(name string) bool { return strings.EqualFold(h.Key, name) }) || secretHeaderName(h.Key) {
-			headers[i].Value = Redacted
+	for i := range s.Headers {
+		h := &s.Headers[i]
+		if secretHeaderName(h.Key) || slices.ContainsFunc(credentials, func(name string) bool { return strings.EqualFold(h.Key, name) }) {
+			h.Value = Redacted
+		} else {
+			h.Value = redact.text(h.Value)
 		}
 	}
-	s.Headers = headers
 	s.URL = redact.url(s.URL)
 	return s
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -24,10 +25,11 @@ func (s *sender) exchange(ctx context.Context) (Response, error) {
 		auth   authTransport
 		policy redirectPolicy
 		client http.Client
+		url    url.URL
 	}{}
 	wire, auth, policy := &x.wire, &x.auth, &x.policy
 	ctx = httptrace.WithClientTrace(ctx, wire.trace())
-	hreq, err := s.newRequest(ctx)
+	hreq, err := s.newRequestFor(ctx, &x.url)
 	if err != nil {
 		return Response{}, err
 	}
@@ -51,7 +53,7 @@ func (s *sender) exchange(ctx context.Context) (Response, error) {
 	// The first hop always goes through the auth transport; a transport
 	// below it that writes no HTTP/1 or HTTP/2 (a test's) reports no header
 	// fields, and then the ones it was given are shown.
-	hop := auth.firstHop()
+	hop, _ := auth.firstHop()
 	sent := SentRequest{Method: hop.method, URL: hop.url.String(), Headers: wire.written()}
 	if sent.Headers == nil {
 		sent.Headers = sortedHeaders(hop.header)
@@ -84,18 +86,31 @@ func (s *sender) exchange(ctx context.Context) (Response, error) {
 // streamed body is opened afresh, and opened again (GetBody) for a redirect
 // that resends it, for the AWS signer, which hashes it, and for NTLM.
 func (s *sender) newRequest(ctx context.Context) (*http.Request, error) {
-	var body io.Reader
-	if s.stream == nil && len(s.body) > 0 {
-		body = bytes.NewReader(s.body) // and net/http sets GetBody
-	}
-	// The URL is set rather than written out and parsed again.
-	hreq, err := http.NewRequestWithContext(ctx, s.method, "", body)
-	if err != nil {
-		return nil, invalid("the request cannot be built: %s", s.redact.outside(unwrapURLError(err).Error()))
-	}
-	u := *s.target
+	return s.newRequestFor(ctx, new(url.URL))
+}
+
+// newRequestFor is newRequest with the request's copy of the URL in u.
+func (s *sender) newRequestFor(ctx context.Context, u *url.URL) (*http.Request, error) {
+	*u = *s.target
 	u.Host = strings.TrimSuffix(u.Host, ":") // as NewRequest would
-	hreq.URL, hreq.Host = &u, u.Host
+	// The URL is set rather than written out and parsed again.
+	var hreq *http.Request
+	if ctx != nil && s.stream == nil && len(s.body) == 0 {
+		// What NewRequestWithContext makes without a body.
+		r := http.Request{Method: s.method, URL: u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Host: u.Host}
+		hreq = r.WithContext(ctx)
+	} else {
+		var body io.Reader
+		if s.stream == nil && len(s.body) > 0 {
+			body = bytes.NewReader(s.body) // and net/http sets GetBody
+		}
+		var err error
+		hreq, err = http.NewRequestWithContext(ctx, s.method, "", body)
+		if err != nil {
+			return nil, invalid("the request cannot be built: %s", s.redact.outside(unwrapURLError(err).Error()))
+		}
+		hreq.URL, hreq.Host = u, u.Host
+	}
 	// Shared by the attempts: nothing writes to the first request's
 	// headers (the auth transport and each redirect work on copies).
 	hreq.Header = s.header
