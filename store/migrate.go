@@ -15,6 +15,7 @@ var (
 	bucketActions         = []byte("actions")
 	bucketActionNames     = []byte("action_names")
 	bucketRuns            = []byte("runs")
+	bucketRunsByAction    = []byte("runs_by_action")
 	bucketTokens          = []byte("tokens")
 	bucketTests           = []byte("tests")
 
@@ -26,7 +27,7 @@ var allBuckets = [][]byte{
 	bucketMeta,
 	bucketConnections, bucketConnectionNames,
 	bucketActions, bucketActionNames,
-	bucketRuns,
+	bucketRuns, bucketRunsByAction,
 	bucketTokens,
 	bucketTests,
 }
@@ -46,6 +47,7 @@ var migrations = []migration{
 	{version: 1, name: "create buckets", apply: createBuckets},
 	{version: 2, name: "tokens bucket", apply: tokensBucket},
 	{version: 3, name: "connection tests bucket", apply: testsBucket},
+	{version: 4, name: "runs by action index", apply: runsIndex},
 }
 
 func currentSchema() uint64 { return uint64(migrations[len(migrations)-1].version) }

@@ -1,7 +1,7 @@
 // Package store keeps connections, actions and the run history in one bbolt
 // file.
 //
-// The bucket tree (schema 3):
+// The bucket tree (schema 4):
 //
 //	meta/
 //	  schema_version    → big-endian uint64
@@ -20,7 +20,12 @@
 //	action_names/
 //	  <lower(name)>     → <id> ‖ <display name>
 //	runs/
-//	  <id>              → JSON wizard.Run (only the newest 1000 are kept)
+//	  <id>              → JSON wizard.Run, variables and echoed secrets
+//	                      redacted by wizard.Replay
+//	runs_by_action/                                       (schema 4)
+//	  <action id>/      → a bucket per action that has runs:
+//	    <run id>        → empty; only the newest Options.RunsPerAction
+//	                      (by default 100) of each action are kept (runs.go)
 //	tokens/                                               (schema 2)
 //	  <connection id>   → JSON connection.Token of an OAuth2 connection,
 //	                      sealed whole as "enc:v1:…" (tokens.go)
@@ -74,9 +79,10 @@ var (
 
 // Store is an open database. Its methods are safe for concurrent use.
 type Store struct {
-	db   *bolt.DB
-	path string
-	box  *secretBox // seals and opens secret fields; see secrets.go
+	db            *bolt.DB
+	path          string
+	box           *secretBox // seals and opens secret fields; see secrets.go
+	runsPerAction int        // the history's bound per action; see RecordRun
 }
 
 // Entry is one row of a names index: enough to list without reading values.
@@ -127,6 +133,9 @@ type Options struct {
 	// default chain: $PATCHBAY_PASSPHRASE, else the OS keyring, else a key
 	// file in the config directory.
 	Keys KeySource
+	// RunsPerAction bounds the history: how many runs of each action are
+	// kept, the newest. 0 (or less) means DefaultRunsPerAction.
+	RunsPerAction int
 }
 
 // OpenWith is Open with options.
@@ -162,7 +171,10 @@ func OpenWith(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, openError(path, err)
 	}
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, runsPerAction: opts.RunsPerAction}
+	if s.runsPerAction <= 0 {
+		s.runsPerAction = DefaultRunsPerAction
+	}
 	if err := s.initialize(); err != nil {
 		_ = db.Close()
 		return nil, err

@@ -260,7 +260,9 @@ func TestUpgradeFromSchema1(t *testing.T) {
 	restore := func() { migrations, allBuckets = saved, savedBuckets }
 	t.Cleanup(restore)
 	migrations = slices.Clip(saved[:1])
-	allBuckets = slices.DeleteFunc(slices.Clone(allBuckets), func(b []byte) bool { return string(b) == "tokens" || string(b) == "tests" })
+	allBuckets = slices.DeleteFunc(slices.Clone(allBuckets), func(b []byte) bool {
+		return string(b) == "tokens" || string(b) == "tests" || string(b) == "runs_by_action"
+	})
 	s, err := Open(path)
 	if err != nil {
 		t.Fatal(err)

@@ -69,6 +69,7 @@ type Action struct {
 	Form         []connection.KV      `json:"form,omitempty"`  // form-urlencoded fields
 	Parts        []Part               `json:"parts,omitempty"` // multipart/form-data parts
 	Options      ActionOptions        `json:"options,omitzero"`
+	Vars         []Variable           `json:"vars,omitempty"` // types, defaults, optional; see Variable
 	Inputs       []Field              `json:"inputs,omitempty"`
 	Outputs      []Field              `json:"outputs,omitempty"`
 	Sample       *connection.Response `json:"sample,omitempty"`
@@ -80,17 +81,26 @@ type Action struct {
 var varPattern = regexp.MustCompile(`\{\{[ \t]*([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*\}\}`)
 
 // VariableError is a replay that cannot be rendered: a variable without a
-// value, a value for a variable the action does not have, or a value that
-// cannot go where the variable is — not JSON where the JSON body needs a
-// JSON value, a line break in a header, a path segment that is a step
-// rather than a name. It is the caller's mistake (exit code 2 for `patchbay
-// run`), not the network's. The message quotes no value (but a "." or ".."
-// segment): it may be a secret.
+// value, a value for a variable the action does not have, a value not of
+// its variable's type, or a value that cannot go where the variable is —
+// not JSON where the JSON body needs a JSON value, a line break in a
+// header, a path segment that is a step rather than a name. It is the
+// caller's mistake (exit code 2 for `patchbay run`), not the network's. The
+// message quotes no value but a "." or ".." segment and, cut short, one of
+// the wrong type whose variable's name does not look like a credential.
 type VariableError struct {
-	Action  string // the action's name
-	Name    string // the variable
-	Unknown bool   // true: the action has no such variable
-	NotJSON bool   // true: the value, outside quotes in a JSON body, is not JSON
+	Action string // the action's name
+	Name   string // the variable (the first of Names)
+	// Names, for a missing or an unknown variable, are all the variables
+	// with that problem, in the action's order (unknown ones sorted).
+	Names   []string
+	Unknown bool // true: the action has no such variable
+	// WrongType: the value is not of Type. Value is the value, cut to 40
+	// bytes, or "" when the variable's name looks like a credential.
+	WrongType bool
+	Type      VarType
+	Value     string
+	NotJSON   bool // true: the value, outside quotes in a JSON body, is not JSON
 	// Header, when set, is the header the value goes into; the value holds
 	// a line break, a NUL or another control character, which a header
 	// cannot carry.
@@ -105,8 +115,12 @@ type VariableError struct {
 
 func (e *VariableError) Error() string {
 	switch {
+	case e.Unknown && len(e.Names) > 1:
+		return fmt.Sprintf("action '%s' has no variables %s", e.Action, quoteNames(e.Names))
 	case e.Unknown:
 		return fmt.Sprintf("action '%s' has no variable '%s'", e.Action, e.Name)
+	case e.WrongType:
+		return e.wrongTypeMessage()
 	case e.NotJSON:
 		return fmt.Sprintf("variable '%s' is outside quotes in the JSON body, so its value must be JSON "+
 			"(a number, true, false, null, an array or an object) — to send it as text, write \"{{%s}}\"", e.Name, e.Name)
@@ -118,6 +132,9 @@ func (e *VariableError) Error() string {
 	case e.BadSegment:
 		return fmt.Sprintf("variable '%s' makes the URL path segment '%s', which servers take as a step in the path, "+
 			"not as a name", e.Name, e.Segment)
+	}
+	if len(e.Names) > 1 {
+		return fmt.Sprintf("variables %s have no value (use --var %s=VALUE)", quoteNames(e.Names), strings.Join(e.Names, "=VALUE --var "))
 	}
 	return fmt.Sprintf("variable '%s' has no value (use --var %s=VALUE)", e.Name, e.Name)
 }
@@ -169,8 +186,10 @@ func variables(s spec) []string {
 }
 
 // Request renders the action into a connection.Request, filling variables
-// from vars. A variable with no value is an error naming it; so is a value
-// given for a variable the action does not use. Both are *VariableError.
+// from vars as Resolve completes and checks them: defaults fill variables
+// not given, and a required variable with no value, a value for a variable
+// the action does not use, or a value not of its variable's type is a
+// *VariableError naming every variable at fault.
 //
 // Each value is put in once, encoded for where it lands, and never read
 // for variables again: a value holding "{{other}}" sends those characters.
@@ -198,24 +217,18 @@ func variables(s spec) []string {
 // a Stream whose files were found readable; one that is not is a
 // *FileError naming the part and the path, and nothing is sent.
 func (a Action) Request(vars map[string]string) (connection.Request, error) {
+	vals, err := a.Resolve(vars)
+	if err != nil {
+		return connection.Request{}, err
+	}
+	return a.render(vals)
+}
+
+// render is Request with vars already resolved: a value for every variable
+// the action uses, of its type.
+func (a Action) render(vars map[string]string) (connection.Request, error) {
 	s := a.spec()
-	used := variables(s)
-	unknown := make([]string, 0, len(vars))
-	for name := range vars {
-		if !slices.Contains(used, name) {
-			unknown = append(unknown, name)
-		}
-	}
-	if len(unknown) > 0 {
-		slices.Sort(unknown)
-		return connection.Request{}, &VariableError{Action: a.Name, Name: unknown[0], Unknown: true}
-	}
-	for _, name := range used {
-		if _, ok := vars[name]; !ok {
-			return connection.Request{}, &VariableError{Action: a.Name, Name: name}
-		}
-	}
-	if len(used) > 0 {
+	if len(vars) > 0 {
 		fill := func(text string, escape func(string) string) string {
 			return varPattern.ReplaceAllStringFunc(text, func(m string) string {
 				v := vars[varPattern.FindStringSubmatch(m)[1]]

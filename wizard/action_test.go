@@ -87,11 +87,13 @@ func TestActionRequestVariableErrors(t *testing.T) {
 		vars map[string]string
 		msg  string
 	}{
-		{nil, "variable 'team' has no value (use --var team=VALUE)"},
+		// Every variable at fault is named at once.
+		{nil, "variables 'team', 'user.id', 'notify', 'trace-id', 'token', 'name' have no value " +
+			"(use --var team=VALUE --var user.id=VALUE --var notify=VALUE --var trace-id=VALUE --var token=VALUE --var name=VALUE)"},
 		{without("token"), "variable 'token' has no value (use --var token=VALUE)"},
-		{with("zzz", "yyy"), "action 'Update user' has no variable 'yyy'"},
+		{with("zzz", "yyy"), "action 'Update user' has no variables 'yyy', 'zzz'"},
 		{with("form_only"), "action 'Update user' has no variable 'form_only'"},
-		{map[string]string{"typo": "1"}, "action 'Update user' has no variable 'typo'"},
+		{without("user.id"), "variable 'user.id' has no value (use --var user.id=VALUE)"},
 	}
 	for _, tt := range tests {
 		_, err := varAction().Request(tt.vars)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"maps"
+	"strings"
 	"time"
 
 	"patchbay/connection"
@@ -20,9 +21,12 @@ type Run struct {
 }
 
 // StoredBodyLimit caps the response body kept in a Run and in an Action's
-// Sample. Send keeps up to connection.DefaultBodyCap (100 MiB) and history holds a
-// thousand runs, so without it history alone could reach 100 GiB.
-const StoredBodyLimit = 256 << 10
+// Sample: 1 MiB. A longer body is kept truncated to its first MiB, with
+// Truncated set and Size still the full size received. Send keeps up to
+// connection.DefaultBodyCap (100 MiB) and history holds a hundred runs per
+// action (store.DefaultRunsPerAction), so without it one action's history
+// alone could reach 10 GiB; with it, 100 MiB at most.
+const StoredBodyLimit = 1 << 20
 
 // storedResponse is resp as it is kept: its body cut to StoredBodyLimit, with
 // Truncated set when it was cut and Size still the size received. The body is
@@ -56,7 +60,8 @@ func (e *RecordError) Unwrap() error { return e.Err }
 // now is the clock runs are stamped with.
 var now = time.Now
 
-// Replay renders a with vars, sends it through conn with the action's
+// Replay renders a with vars (completed and checked by Action.Resolve:
+// defaults fill what is not given), sends it through conn with the action's
 // options and records the run. It is the one path shared by the TUI and
 // `patchbay run`. The display options (response type, full response,
 // debug) are the caller's to apply: the response is returned as Send gave
@@ -67,13 +72,18 @@ var now = time.Now
 // server echoed them (connection.RedactEchoes), nor the request's own
 // secret-named values (requestSecrets), nor more of the response body than
 // StoredBodyLimit, nor a streamed body's bytes (its Summary instead); the
-// response returned is whole. A variable problem is a *VariableError, and a
-// multipart file that cannot be read a *FileError, returned before anything
-// is sent or recorded. Otherwise the run is recorded whether or not the
+// response returned is whole. A variable problem is a *VariableError
+// (several are joined; errors.As finds the first), and a multipart file that
+// cannot be read a *FileError, returned before anything is sent or
+// recorded. Otherwise the run is recorded whether or not the
 // send worked, and Replay returns Send's response and error. If the send
 // worked but recording failed, the error is a *RecordError.
 func Replay(ctx context.Context, conn connection.Connection, a Action, vars map[string]string, rec Recorder) (connection.Response, error) {
-	req, err := a.Request(vars)
+	vals, err := a.Resolve(vars)
+	if err != nil {
+		return connection.Response{}, err
+	}
+	req, err := a.render(vals)
 	if err != nil {
 		return connection.Response{}, err
 	}
@@ -82,7 +92,8 @@ func Replay(ctx context.Context, conn connection.Connection, a Action, vars map[
 	if rec == nil {
 		return resp, err
 	}
-	run := Run{ActionID: a.ID, ConnectionID: conn.ID, At: at, Vars: maps.Clone(vars)}
+	// History keeps the values sent, defaults included.
+	run := Run{ActionID: a.ID, ConnectionID: conn.ID, At: at, Vars: maps.Clone(vals)}
 	for name := range run.Vars {
 		if IsSecret(name) {
 			run.Vars[name] = connection.Redacted
@@ -92,9 +103,25 @@ func Replay(ctx context.Context, conn connection.Connection, a Action, vars map[
 		run.Err = err.Error()
 	}
 	if err == nil || resp.Status != 0 {
-		// Kept without what the server echoed of the connection's secrets.
-		r := storedResponse(sentBody(req, conn.RedactEchoes(resp, requestSecrets(req)...)))
+		// Kept without what the server echoed of the connection's secrets,
+		// of the request's secret-named values, and of the values of
+		// secret-named variables wherever they went (a {{password}} in
+		// the URL or the body is as secret as one in a header).
+		secrets := requestSecrets(req)
+		for name, v := range vals {
+			if IsSecret(name) && v != "" {
+				secrets = append(secrets, v)
+			}
+		}
+		r := storedResponse(sentBody(req, conn.RedactEchoes(resp, secrets...)))
 		run.Response = &r
+	}
+	if run.Err != "" {
+		for name, v := range vals {
+			if IsSecret(name) && len(v) >= 4 {
+				run.Err = strings.ReplaceAll(run.Err, v, connection.Redacted)
+			}
+		}
 	}
 	if rerr := rec.RecordRun(run); rerr != nil && err == nil {
 		return resp, &RecordError{Err: rerr}

@@ -50,6 +50,9 @@ type Wizard struct {
 	Parts    []Part // the multipart body's parts
 	// Options of the action: how it is sent and how its response is shown.
 	Options ActionOptions
+	// Vars describe the action's variables (types, defaults, optional);
+	// the action keeps those of the variables it still uses.
+	Vars []Variable
 
 	// NameTaken, when set, reports whether another action already has the
 	// name (compared case-insensitively by the caller's store).
@@ -86,6 +89,7 @@ func Edit(conn connection.Connection, a Action) *Wizard {
 		Form:     slices.Clone(a.Form),
 		Parts:    slices.Clone(a.Parts),
 		Options:  cloneActionOptions(a.Options),
+		Vars:     cloneVars(a.Vars),
 		step:     StepMethod,
 	}
 	if w.BodyType == "" {
@@ -248,6 +252,7 @@ func (w *Wizard) build() Action {
 		Form:         s.Form,
 		Parts:        s.Parts,
 		Options:      cloneActionOptions(w.Options),
+		Vars:         usedVars(cloneVars(w.Vars), variables(s)),
 		Inputs:       inputs(s),
 	}
 	if w.sample != nil {

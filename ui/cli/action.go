@@ -41,6 +41,14 @@ Flags:
                       the fields are sent url-encoded, and files are refused.
   --form-string k=v   a form field whose value is taken as is (may start with @)
 
+Variables (each name must be a {{name}} the action uses; repeat for each):
+  --var-type k=TYPE   the type of variable k: string (default), number (a JSON
+                      number), boolean (true or false) or json (one JSON value);
+                      'patchbay run' refuses a value of another type
+  --var-default k=V   the value of k when none is given (of k's type)
+  --var-optional k    k may be left out; it is then empty (or its default)
+  Variables not described are strings that must be given.
+
 Options (stored with the action; the TUI and 'patchbay run' both honour them):
   --retries N         retry a failed attempt up to N times (default 0, at most 10);
                       5xx answers and network errors are retried
@@ -93,6 +101,8 @@ type actionFlags struct {
 	body, bodyType          string
 	bodySet                 bool
 	options                 optionFlags
+	varTypes, varDefaults   listFlag
+	varOptional             listFlag
 }
 
 func (e *env) actionAdd(args []string) int {
@@ -107,6 +117,9 @@ func (e *env) actionAdd(args []string) int {
 	fs.Var(f.form.kind(true), "form-string", "")
 	fs.StringVar(&f.body, "body", "", "")
 	fs.StringVar(&f.bodyType, "body-type", "", "")
+	fs.Var(&f.varTypes, "var-type", "")
+	fs.Var(&f.varDefaults, "var-default", "")
+	fs.Var(&f.varOptional, "var-optional", "")
 	f.options.register(fs)
 	pos, help, err := parse(fs, args)
 	switch {
@@ -203,6 +216,14 @@ func (e *env) actionAdd(args []string) int {
 		}
 		return exitUsage
 	}
+	vars, problems := f.variables(a.Variables())
+	if len(problems) > 0 {
+		for _, p := range problems {
+			e.fail(exitUsage, "%s", p)
+		}
+		return exitUsage
+	}
+	a.Vars = vars
 	if a.ConnectionID == 0 {
 		a.ConnectionID = conn.ID
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -309,4 +310,90 @@ func parseBytes(v string) (int64, bool) {
 		return 0, false
 	}
 	return int64(math.Round(n * unit)), true
+}
+
+// variables turns --var-type, --var-default and --var-optional into the
+// descriptions of the variables in used (the action's, in its order), with
+// a message naming the flag and its value for each name the action does
+// not use, unknown type, or default not of its variable's type. A variable
+// these flags describe is required unless --var-optional names it; one
+// they do not name is left undescribed (a required string).
+func (f *actionFlags) variables(used []string) ([]wizard.Variable, []string) {
+	described := map[string]*wizard.Variable{}
+	var problems []string
+	// describe returns the description of name, or nil (and a problem)
+	// when the action has no such variable.
+	describe := func(flagName, value, name string) *wizard.Variable {
+		if !slices.Contains(used, name) {
+			takes := "it takes no variables"
+			if len(used) > 0 {
+				takes = "it takes " + strings.Join(used, ", ")
+			}
+			problems = append(problems, fmt.Sprintf("--%s %s: the action has no variable %s (%s)", flagName, quote(value), quote(name), takes))
+			return nil
+		}
+		v, ok := described[name]
+		if !ok {
+			v = &wizard.Variable{Name: name, Type: wizard.VarString, Required: true}
+			described[name] = v
+		}
+		return v
+	}
+	pair := func(flagName, value string) (name, rest string, ok bool) {
+		name, rest, found := strings.Cut(value, "=")
+		name = strings.TrimSpace(name)
+		if !found || name == "" {
+			want := "name=TYPE"
+			if flagName == "var-default" {
+				want = "name=VALUE"
+			}
+			problems = append(problems, fmt.Sprintf("--%s %s: expected %s", flagName, quote(value), want))
+			return "", "", false
+		}
+		return name, rest, true
+	}
+	for _, value := range f.varTypes {
+		name, typ, ok := pair("var-type", value)
+		if !ok {
+			continue
+		}
+		t, err := wizard.ParseVarType(typ)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("--var-type %s: %v", quote(value), err))
+			continue
+		}
+		if v := describe("var-type", value, name); v != nil {
+			v.Type = t
+		}
+	}
+	defaults := map[string]string{} // name → the flag's value, for messages
+	for _, value := range f.varDefaults {
+		name, def, ok := pair("var-default", value)
+		if !ok {
+			continue
+		}
+		if v := describe("var-default", value, name); v != nil {
+			v.Default = &def
+			defaults[name] = value
+		}
+	}
+	for _, value := range f.varOptional {
+		if v := describe("var-optional", value, strings.TrimSpace(value)); v != nil {
+			v.Required = false
+		}
+	}
+	var vars []wizard.Variable
+	for _, name := range used {
+		v, ok := described[name]
+		if !ok {
+			continue
+		}
+		if v.Default != nil {
+			if err := v.Check("", *v.Default); err != nil {
+				problems = append(problems, fmt.Sprintf("--var-default %s: %v", quote(defaults[name]), err))
+			}
+		}
+		vars = append(vars, *v)
+	}
+	return vars, problems
 }

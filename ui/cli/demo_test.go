@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/base64"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -41,7 +42,7 @@ func TestDemoSeedAndRun(t *testing.T) {
 		{Name: "Create item", Connection: "httpbin (demo)", Method: "POST", URL: "/anything"},
 		{Name: "Get slideshow", Connection: "httpbin (demo)", Method: "GET", URL: "/json"},
 	}
-	if len(v.Actions) != 2 || v.Actions[0] != want[0] || v.Actions[1] != want[1] {
+	if !reflect.DeepEqual(v.Actions, want) {
 		t.Errorf("actions %+v, want %+v", v.Actions, want)
 	}
 	table := must(t, db, "list").stdout

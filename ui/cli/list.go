@@ -11,6 +11,7 @@ import (
 	"patchbay/connection"
 	"patchbay/store"
 	"patchbay/ui"
+	"patchbay/wizard"
 )
 
 const listUsage = `Usage: patchbay list [connections|actions] [--json]
@@ -21,7 +22,8 @@ STATUS of their token, and the LAST TEST with when it was taken) and actions
 
 Flags:
   --json   print JSON instead: an array of objects, or with no argument an object
-           {"connections": [...], "actions": [...]}; secrets are never included
+           {"connections": [...], "actions": [...]}; secrets are never included.
+           An action's "vars" list its variables: name, type, default, required
 `
 
 // connectionRow is one connection in `list --json`: no secrets.
@@ -45,6 +47,9 @@ type actionRow struct {
 	Connection string `json:"connection"`
 	Method     string `json:"method"`
 	URL        string `json:"url"`
+	// Vars are the action's variables, each with its type, default and
+	// whether it is required, for scripts that fill them in.
+	Vars []wizard.Variable `json:"vars,omitempty"`
 }
 
 func (e *env) list(args []string) int {
@@ -159,7 +164,7 @@ func actionRows(st *store.Store) ([]actionRow, error) {
 	}
 	rows := make([]actionRow, 0, len(as))
 	for _, a := range as {
-		rows = append(rows, actionRow{Name: a.Name, Connection: byID[a.ConnectionID], Method: a.Method, URL: a.URL})
+		rows = append(rows, actionRow{Name: a.Name, Connection: byID[a.ConnectionID], Method: a.Method, URL: a.URL, Vars: a.VariableList()})
 	}
 	return rows, nil
 }

@@ -52,7 +52,8 @@ Usage:
 Commands:
   demo                               the TUI on a throwaway database, with an httpbin
                                      served on 127.0.0.1 and two sample actions
-  run NAME [--var k=v]... [--connection NAME] [--full] [--json] [--debug]
+  run NAME [--var k=v]... [--vars-file F.json] [--connection NAME]
+        [--full] [--json] [--debug]
                                      replay a saved action; prints the response body
   list [connections|actions] [--json]
                                      list saved connections and actions
@@ -68,6 +69,8 @@ Commands:
         [--retry-all-errors] [--retry-unsafe] [--timeout MS] [--deadline MS]
         [--max-redirects N] [--body-cap BYTES] [--verify-tls]
         [--response-type json|text|binary] [--full-response] [--debug]
+        [--var-type k=string|number|boolean|json]... [--var-default k=V]...
+        [--var-optional k]...
                                      save an action; {{name}} in a value declares a variable
   action rm NAME                     remove an action
   backup PATH                        copy the database to PATH, consistently

@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"strings"
@@ -14,13 +18,18 @@ import (
 	"patchbay/wizard"
 )
 
-const runUsage = `Usage: patchbay run NAME [--var k=v]... [--connection NAME] [--full] [--json] [--debug]
+const runUsage = `Usage: patchbay run NAME [--var k=v]... [--vars-file F.json] [--connection NAME]
+           [--full] [--json] [--debug]
 
 Replays the saved action NAME (case-insensitive) with its options (retries,
 timeouts, redirects: see 'patchbay action --help') and prints the response body.
 
 Flags (before or after NAME):
   --var k=v          a value for the action's variable {{k}}; repeat for each
+  --vars-file F      values from the JSON object in file F (- reads stdin), e.g.
+                     {"id": 7, "name": "x", "tags": ["a"]}: a string is taken as
+                     is, a number, boolean, array or object as its JSON text, and
+                     null as no value; --var overrides the file
   --connection NAME  send through another connection (default: the action's own)
   --full             print the status line, the headers, a blank line, then the
                      body (also when the action has --full-response)
@@ -37,18 +46,26 @@ parses, else as text with a note on stderr; text cleaned of control
 characters; binary — and any body that is not text — as a hex preview with
 its size: redirect it to a file to keep it.
 
+Variables are strings and required unless the action says otherwise (see
+--var-type, --var-default and --var-optional in 'patchbay action --help'): a
+variable with a default takes it when no value is given, an optional one with
+none is empty, and a number must be a JSON number, a boolean true or false, a
+json variable one JSON value.
+
 Exit codes: 0 a 2xx or 3xx response · 1 a 4xx or 5xx response · 2 bad usage, an
-unknown action, connection or variable, or an OAuth2 connection that must be
-connected (again) with 'patchbay connection connect' · 3 a network, TLS or
-timeout error, or Ctrl+C · 4 the database could not be opened.
+unknown action, connection or variable, a required variable without a value, a
+value of the wrong type (each variable is named), or an OAuth2 connection that
+must be connected (again) with 'patchbay connection connect' · 3 a network, TLS
+or timeout error, or Ctrl+C · 4 the database could not be opened.
 `
 
 func (e *env) run(args []string) int {
 	fs := e.flagSet("run")
 	var vars listFlag
-	var connName string
+	var connName, varsFile string
 	var full, asJSON, debug bool
 	fs.Var(&vars, "var", "")
+	fs.StringVar(&varsFile, "vars-file", "", "")
 	fs.StringVar(&connName, "connection", "", "")
 	fs.BoolVar(&full, "full", false, "")
 	fs.BoolVar(&asJSON, "json", false, "")
@@ -67,10 +84,17 @@ func (e *env) run(args []string) int {
 	case full && asJSON:
 		return e.usageError("run", "--full and --json cannot be used together")
 	}
-	values, err := parseVars(vars)
+	values := map[string]string{}
+	if varsFile != "" {
+		if values, err = readVarsFile(varsFile, e.stdin); err != nil {
+			return e.fail(exitUsage, "%v", err)
+		}
+	}
+	given, err := parseVars(vars)
 	if err != nil {
 		return e.usageError("run", "%v", err)
 	}
+	maps.Copy(values, given) // --var overrides the file
 
 	// The database is held only to read the action and, afterwards, to
 	// record the run, not while the request is out: parallel runs from a
@@ -116,7 +140,7 @@ func (e *env) run(args []string) int {
 		// The user's to fix, by connecting again: bad usage, not the network.
 		return e.fail(exitUsage, "%s", reconnectMessage(conn, err))
 	case errors.As(err, &ve):
-		return e.variableError(a, ve)
+		return e.variableError(a, err)
 	case errors.As(err, &fe):
 		// A part's file that cannot be read: the user's to fix.
 		return e.fail(exitUsage, "%v", fe)
@@ -209,16 +233,75 @@ func (h history) RecordRun(run wizard.Run) error {
 	return st.RecordRun(run)
 }
 
-// variableError reports a variable the action lacks or has no value for.
-func (e *env) variableError(a wizard.Action, ve *wizard.VariableError) int {
-	if !ve.Unknown {
-		return e.fail(exitUsage, "%v", ve)
+// variableError reports the variable problems in err, one line each:
+// variables the action lacks (and the ones it takes), has no value for, or
+// has a value of the wrong type for.
+func (e *env) variableError(a wizard.Action, err error) int {
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
 	}
-	vs := a.Variables()
-	if len(vs) == 0 {
-		return e.fail(exitUsage, "%v; it takes no variables", ve)
+	for _, err := range errs {
+		var ve *wizard.VariableError
+		if !errors.As(err, &ve) || !ve.Unknown {
+			e.fail(exitUsage, "%v", err)
+			continue
+		}
+		vs := a.Variables()
+		if len(vs) == 0 {
+			e.fail(exitUsage, "%v; it takes no variables", err)
+			continue
+		}
+		e.fail(exitUsage, "%v; it takes %s", err, strings.Join(vs, ", "))
 	}
-	return e.fail(exitUsage, "%v; it takes %s", ve, strings.Join(vs, ", "))
+	return exitUsage
+}
+
+// readVarsFile reads the values of --vars-file: a JSON object of variable
+// names to values. A string is the value as is; a number, boolean, array or
+// object is its JSON text (compacted); null is no value. path "-" reads r.
+func readVarsFile(path string, r io.Reader) (map[string]string, error) {
+	var data []byte
+	var err error
+	if path == "-" {
+		data, err = io.ReadAll(r)
+	} else {
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--vars-file: cannot read %s: %v", path, err)
+	}
+	name := path
+	if path == "-" {
+		name = "stdin"
+	}
+	var raw map[string]json.RawMessage
+	if trimmed := bytes.TrimSpace(data); len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil, fmt.Errorf(`--vars-file: %s does not hold a JSON object of variable names to values, like {"id": 7, "name": "x"}`, name)
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf(`--vars-file: %s is not valid JSON: %v`, name, err)
+	}
+	values := make(map[string]string, len(raw))
+	for k, v := range raw {
+		switch {
+		case bytes.Equal(v, []byte("null")):
+			continue
+		case v[0] == '"':
+			var s string
+			if err := json.Unmarshal(v, &s); err != nil {
+				return nil, fmt.Errorf("--vars-file: %s: the value of %s: %v", name, quote(k), err)
+			}
+			values[k] = s
+		default:
+			var b bytes.Buffer
+			if err := json.Compact(&b, v); err != nil {
+				return nil, fmt.Errorf("--vars-file: %s: the value of %s: %v", name, quote(k), err)
+			}
+			values[k] = b.String()
+		}
+	}
+	return values, nil
 }
 
 // parseVars turns --var k=v flags into a map; a later value for the same
