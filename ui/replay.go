@@ -40,10 +40,25 @@ func newReplay(e *env, conn connection.Connection, a wizard.Action) *replay {
 	r := &replay{env: e, conn: conn, action: a,
 		resp: newResponsePane(e, "Fill in the variables and press ctrl+s to run.")}
 	r.resp.conn = &r.conn
-	if names := a.Variables(); len(names) > 0 {
+	if vars := a.VariableList(); len(vars) > 0 {
 		var fields []*field
-		for _, n := range names {
-			fields = append(fields, textField(n, n, "value for {{"+n+"}}"))
+		for _, v := range vars {
+			placeholder := "value for {{" + v.Name + "}}"
+			if t := v.Type.OrDefault(); t != wizard.VarString {
+				placeholder = string(t) + " for {{" + v.Name + "}}"
+			}
+			if !v.Required && v.Default == nil {
+				placeholder += " (optional)"
+			}
+			fl := textField(v.Name, v.Name, placeholder)
+			if wizard.IsSecret(v.Name) {
+				fl = secretField(v.Name, v.Name)
+			}
+			if v.Default != nil {
+				// The default is typed in, so what is sent is what is seen.
+				fl.input.SetValue(*v.Default)
+			}
+			fields = append(fields, fl)
 		}
 		r.vars = newForm(&e.styles, &e.keys, fields...)
 	}
