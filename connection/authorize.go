@@ -169,7 +169,7 @@ func Authorize(ctx context.Context, conn Connection, opts AuthorizeOptions) (Tok
 		case <-timer.C:
 			return Token{}, &Error{Kind: KindTimeout, Reason: fmt.Sprintf(
 				"no sign-in for connection '%s' arrived within %s, so patchbay stopped waiting — run `patchbay connection connect %s` again",
-				conn.Name, shortDuration(timeout), conn.Name)}
+				conn.Name, ShortDuration(timeout), conn.Name)}
 		}
 	}
 }

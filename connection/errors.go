@@ -83,7 +83,7 @@ var errTimedOut = errors.New("connection timeout")
 type deadlinePassed struct{ after time.Duration }
 
 func (e *deadlinePassed) Error() string {
-	return "the deadline of " + shortDuration(e.after) + " passed"
+	return "the deadline of " + ShortDuration(e.after) + " passed"
 }
 
 // describe turns a failed exchange into an *Error. sendCtx is the context
@@ -113,7 +113,7 @@ func describe(r redactor, err error, callerCtx, sendCtx context.Context, timeout
 	case isTooMany:
 		return fail(KindProtocol, "%s", tooMany)
 	case context.Cause(sendCtx) == errTimedOut:
-		return fail(KindTimeout, "no response within %s", shortDuration(timeout))
+		return fail(KindTimeout, "no response within %s", ShortDuration(timeout))
 	case isDeadline && !errors.Is(callerCtx.Err(), context.Canceled):
 		return fail(KindTimeout, "no response before %s", deadline)
 	case errors.Is(callerCtx.Err(), context.Canceled):
@@ -366,8 +366,8 @@ func hostOf(u *url.URL) (host, hostPort string) {
 	return u.Hostname(), net.JoinHostPort(o.host, o.port)
 }
 
-// shortDuration writes 30s, 1m30s, 2m rather than time.Duration's 2m0s.
-func shortDuration(d time.Duration) string {
+// ShortDuration writes 30s, 1m30s, 2m rather than time.Duration's 2m0s.
+func ShortDuration(d time.Duration) string {
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
 		s = s[:len(s)-2]

@@ -144,8 +144,8 @@ func TestShortDuration(t *testing.T) {
 		200 * time.Millisecond:  "200ms",
 		time.Hour + time.Minute: "1h1m",
 	} {
-		if got := shortDuration(d); got != want {
-			t.Errorf("shortDuration(%v) = %q, want %q", d, got, want)
+		if got := ShortDuration(d); got != want {
+			t.Errorf("ShortDuration(%v) = %q, want %q", d, got, want)
 		}
 	}
 }

@@ -159,7 +159,7 @@ func (s *sender) wait(ctx context.Context, n int, resp Response) (d time.Duratio
 		if ra, ok := parseRetryAfter(resp.Header("Retry-After"), time.Now()); ok {
 			if ra > MaxRetryAfter {
 				return 0, fmt.Sprintf("the server asked to wait %s (Retry-After: %s), more than patchbay waits at most (%s)",
-					shortDuration(ra.Round(time.Second)), v, shortDuration(MaxRetryAfter))
+					ShortDuration(ra.Round(time.Second)), v, ShortDuration(MaxRetryAfter))
 			}
 			if ra >= d {
 				d, asked = ra, " (Retry-After: "+v+")"
@@ -167,7 +167,7 @@ func (s *sender) wait(ctx context.Context, n int, resp Response) (d time.Duratio
 		}
 	}
 	if deadline, ok := ctx.Deadline(); ok && time.Now().Add(d).After(deadline) {
-		return 0, fmt.Sprintf("waiting %s%s would pass the deadline", shortDuration(d.Round(time.Millisecond)), asked)
+		return 0, fmt.Sprintf("waiting %s%s would pass the deadline", ShortDuration(d.Round(time.Millisecond)), asked)
 	}
 	return d, ""
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -168,7 +167,7 @@ func reviewView(st *Styles, w *wizard.Wizard, width int) string {
 		if timeout == 0 {
 			timeout = connection.DefaultTimeout
 		}
-		opts = append(opts, "timeout "+shortDur(timeout)+" (the connection's)")
+		opts = append(opts, "timeout "+connection.ShortDuration(timeout)+" (the connection's)")
 	}
 	if w.Options.MaxRedirects == nil {
 		opts = append(opts, fmt.Sprintf("at most %d redirects", connection.DefaultMaxRedirects))
@@ -229,18 +228,6 @@ func fieldsView(st *Styles, fields []wizard.Field, withSource bool, width int) s
 		}
 	}
 	return t.View() + "\n"
-}
-
-// shortDur writes 30s, 1m30s and 2m rather than time.Duration's 2m0s.
-func shortDur(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 func hostOf(u string) string {
