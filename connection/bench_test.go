@@ -173,3 +173,67 @@ func BenchmarkSendVsBare(b *testing.B) {
 	b.ReportMetric(bareP50, "bare-p50-µs")
 	b.ReportMetric(sendP50/bareP50, "p50-send/bare")
 }
+
+// BenchmarkBareFloor measures what Send's two unavoidable costs do to a
+// bare client on their own: four bare requests an iteration, in turns —
+// plain, with a per-request timeout context, with the httptrace hook that
+// records the header fields as written, and with both — and reports each
+// one's median over the plain one's. Both are needed for what issue 6
+// asks (a per-attempt timeout; the request as sent, in wire order), so
+// both/bare is the floor under Send's send/bare in BenchmarkSendVsBare.
+//
+//	go test -run '^$' -bench 'BareFloor' -benchtime 10000x -count 5 ./connection/
+func BenchmarkBareFloor(b *testing.B) {
+	srv := benchServer(b)
+	client := &http.Client{Transport: newBaseTransport()}
+	url := srv.URL + "/items/1"
+	once := func(timeout, trace bool) time.Duration {
+		start := time.Now()
+		ctx := context.Background()
+		if timeout {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeoutCause(ctx, DefaultTimeout, errTimedOut)
+			defer cancel()
+		}
+		var wire wireHeaders
+		if trace {
+			ctx = httptrace.WithClientTrace(ctx, wire.trace())
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		req.SetBasicAuth("bench", "bench-password")
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK || len(body) == 0 || trace && len(wire.written()) == 0 {
+			b.Fatalf("%v %d", err, resp.StatusCode)
+		}
+		return time.Since(start)
+	}
+	const plain, timeout, trace, both = 0, 1, 2, 3
+	var ds [4][]time.Duration
+	for v := range 4 {
+		once(v&timeout != 0, v&trace != 0) // the connection is open before the clock starts
+	}
+	turn := 0
+	for b.Loop() {
+		for i := range 4 {
+			v := (i + turn) % 4
+			ds[v] = append(ds[v], once(v&timeout != 0, v&trace != 0))
+		}
+		turn++
+	}
+	median := func(d []time.Duration) float64 {
+		slices.Sort(d)
+		return float64(d[len(d)/2])
+	}
+	p := median(ds[plain])
+	b.ReportMetric(median(ds[timeout])/p, "timeout/bare")
+	b.ReportMetric(median(ds[trace])/p, "trace/bare")
+	b.ReportMetric(median(ds[both])/p, "both/bare")
+}
