@@ -348,7 +348,7 @@ func (h *home) actionKey(msg tea.KeyMsg) tea.Cmd {
 		if !found {
 			return errStatus("action '%s' has no connection", a.Name)
 		}
-		return push(newReplay(h.env, conn, a))
+		return push(newReplay(h.env, conn, a, h.conns))
 	case key.Matches(msg, k.Edit):
 		if !found {
 			return errStatus("action '%s' has no connection", a.Name)

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -20,56 +21,190 @@ type replayedMsg struct {
 	err  error
 }
 
-// replay runs a saved action: its variables (if any) on top, the request as
-// sent on the left, the response on the right. It sends at once when the
-// action has no variables.
+// lastValuesMsg carries the variables of an action's newest run.
+type lastValuesMsg struct {
+	actionID uint64
+	vars     map[string]string
+	err      error
+}
+
+// replayStart says what a replay screen does when it opens.
+type replayStart int
+
+const (
+	// startAsk (r): the form, with defaults and then the last run's values
+	// filled in; it sends at once only when the action has no variables.
+	startAsk replayStart = iota
+	// startLast (R): the last run's values, sent at once when they are
+	// complete; otherwise the form asks for what is missing.
+	startLast
+	// startWith: the values given (a run from the history), sent at once
+	// when they are complete.
+	startWith
+)
+
+// replay runs a saved action: its variables and the connection to run
+// through (when another one fits) on top, the request as sent on the left,
+// the response on the right.
 type replay struct {
 	env    *env
 	conn   connection.Connection
+	conns  []connection.Connection // the connections the action fits, its own first
 	action wizard.Action
-	vars   *form // nil when the action has no variables
+	vars   *form // nil when there is nothing to ask
 	resp   *responsePane
 	sent   *connection.SentRequest
+	start  replayStart
+	given  map[string]string // startWith's values
+	// typed is what each variable field held when the screen opened; the
+	// last run's values replace only what the user has not changed since.
+	typed  map[string]string
 	seq    int
 	cancel context.CancelFunc
 	width  int
 	height int
 }
 
-func newReplay(e *env, conn connection.Connection, a wizard.Action) *replay {
-	r := &replay{env: e, conn: conn, action: a,
-		resp: newResponsePane(e, "Fill in the variables and press ctrl+s to run.")}
+// newReplay is r on an action: conns are every connection, of which those
+// the action's URL fits can be picked for this run.
+func newReplay(e *env, conn connection.Connection, a wizard.Action, conns []connection.Connection) *replay {
+	return newReplayStarting(e, conn, a, conns, startAsk, nil)
+}
+
+// newRerunLast is R on an action: run again with the last run's values.
+func newRerunLast(e *env, conn connection.Connection, a wizard.Action, conns []connection.Connection) *replay {
+	return newReplayStarting(e, conn, a, conns, startLast, nil)
+}
+
+// newRerunWith runs a with the values of a run from the history (redacted
+// ones are asked for again).
+func newRerunWith(e *env, conn connection.Connection, a wizard.Action, conns []connection.Connection, vals map[string]string) *replay {
+	return newReplayStarting(e, conn, a, conns, startWith, vals)
+}
+
+func newReplayStarting(e *env, conn connection.Connection, a wizard.Action, conns []connection.Connection, start replayStart, given map[string]string) *replay {
+	r := &replay{env: e, conn: conn, action: a, start: start, given: usableValues(given),
+		conns: fitting(a, conn, conns),
+		resp:  newResponsePane(e, "Fill in the variables and press ctrl+s to run.")}
 	r.resp.conn = &r.conn
-	if vars := a.VariableList(); len(vars) > 0 {
-		var fields []*field
-		for _, v := range vars {
-			placeholder := "value for {{" + v.Name + "}}"
-			if t := v.Type.OrDefault(); t != wizard.VarString {
-				placeholder = string(t) + " for {{" + v.Name + "}}"
-			}
-			if !v.Required && v.Default == nil {
-				placeholder += " (optional)"
-			}
-			fl := textField(v.Name, v.Name, placeholder)
-			if wizard.IsSecret(v.Name) {
-				fl = secretField(v.Name, v.Name)
-			}
-			if v.Default != nil {
-				// The default is typed in, so what is sent is what is seen.
-				fl.input.SetValue(*v.Default)
-			}
-			fields = append(fields, fl)
+	var fields []*field
+	if len(r.conns) > 1 {
+		names := make([]string, len(r.conns))
+		for i, c := range r.conns {
+			names[i] = c.Name
 		}
+		fl := choiceField("connection", "Connection", names, nil)
+		fl.hint = "←/→ sends this run through another connection."
+		fields = append(fields, fl)
+	}
+	for _, v := range a.VariableList() {
+		placeholder := "value for {{" + v.Name + "}}"
+		if t := v.Type.OrDefault(); t != wizard.VarString {
+			placeholder = string(t) + " for {{" + v.Name + "}}"
+		}
+		if !v.Required && v.Default == nil {
+			placeholder += " (optional)"
+		}
+		fl := textField(v.Name, v.Name, placeholder)
+		if wizard.IsSecret(v.Name) {
+			fl = secretField(v.Name, v.Name)
+		}
+		if v.Default != nil {
+			// The default is typed in, so what is sent is what is seen.
+			fl.input.SetValue(*v.Default)
+		}
+		if val, ok := r.given[v.Name]; ok {
+			fl.input.SetValue(val)
+		}
+		fields = append(fields, fl)
+	}
+	if len(fields) > 0 {
 		r.vars = newForm(&e.styles, &e.keys, fields...)
+		r.typed = r.varValues()
 	}
 	return r
 }
 
-func (r *replay) Init() tea.Cmd {
-	if r.vars == nil && r.seq == 0 {
-		return r.send()
+// usableValues drops the values history redacted: they must be typed again.
+func usableValues(vals map[string]string) map[string]string {
+	out := make(map[string]string, len(vals))
+	for k, v := range vals {
+		if v != connection.Redacted {
+			out[k] = v
+		}
 	}
-	return nil
+	return out
+}
+
+// fitting returns own and then every other connection a's URL resolves
+// against: a relative URL fits any connection, an absolute one only those
+// whose base URL has its host.
+func fitting(a wizard.Action, own connection.Connection, conns []connection.Connection) []connection.Connection {
+	out := []connection.Connection{own}
+	u := placeholders.ReplaceAllString(a.URL, "x")
+	for _, c := range conns {
+		if c.ID == own.ID {
+			continue
+		}
+		if _, err := c.ResolveURL(u, nil); err == nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// placeholders matches {{...}}, for checking a URL's shape without values.
+var placeholders = regexp.MustCompile(`\{\{[^{}]*\}\}`)
+
+func (r *replay) Init() tea.Cmd {
+	if r.seq != 0 {
+		return nil
+	}
+	hasVars := len(r.action.Variables()) > 0
+	switch {
+	case !hasVars:
+		return r.send()
+	case r.start == startWith:
+		return r.sendIfComplete()
+	}
+	st, id := r.env.st, r.action.ID
+	return func() tea.Msg {
+		runs, err := st.RunsOf(id, 1)
+		if err != nil || len(runs) == 0 {
+			return lastValuesMsg{actionID: id, err: err}
+		}
+		return lastValuesMsg{actionID: id, vars: runs[0].Vars}
+	}
+}
+
+// fillLast puts the last run's values in the fields the user has not
+// touched, and for R sends when they are complete.
+func (r *replay) fillLast(msg lastValuesMsg) tea.Cmd {
+	if r.vars != nil {
+		for name, v := range usableValues(msg.vars) {
+			fl := r.vars.field(name)
+			if fl == nil || name == "connection" || fl.value() != r.typed[name] {
+				continue
+			}
+			fl.input.SetValue(v)
+		}
+	}
+	if r.start != startLast {
+		return nil
+	}
+	if msg.err != nil {
+		return errStatus("could not read the last run: %v", msg.err)
+	}
+	return r.sendIfComplete()
+}
+
+// sendIfComplete sends when the values resolve; otherwise it leaves the
+// form up and says what is missing.
+func (r *replay) sendIfComplete() tea.Cmd {
+	if _, err := r.action.Resolve(r.values()); err != nil {
+		return errStatus("%s", connection.CleanText(err.Error()))
+	}
+	return r.send()
 }
 
 func (r *replay) Title() string { return "Run '" + r.action.Name + "'" + tlsBadge(r.conn) }
@@ -102,19 +237,37 @@ func (r *replay) Keys() []key.Binding {
 	return append(keys, withHelp(k.Up, "↑/↓", "scroll"))
 }
 
-func (r *replay) values() map[string]string {
+// varValues is what each variable's field holds.
+func (r *replay) varValues() map[string]string {
 	if r.vars == nil {
 		return nil
 	}
 	vals := map[string]string{}
 	for _, f := range r.vars.fields {
-		vals[f.key] = f.value()
+		if f.key != "connection" {
+			vals[f.key] = f.value()
+		}
 	}
 	return vals
 }
 
+// values are the variables to send: what the fields hold.
+func (r *replay) values() map[string]string { return r.varValues() }
+
+// pickConnection makes the connection chosen in the form the one this run
+// goes through.
+func (r *replay) pickConnection() {
+	if r.vars == nil {
+		return
+	}
+	if fl := r.vars.field("connection"); fl != nil {
+		r.conn = r.conns[fl.choice]
+	}
+}
+
 func (r *replay) send() tea.Cmd {
 	r.stopSend()
+	r.pickConnection()
 	r.seq++
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
@@ -138,6 +291,11 @@ func (r *replay) stopSend() {
 
 func (r *replay) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case lastValuesMsg:
+		if msg.actionID != r.action.ID {
+			return r, nil
+		}
+		return r, r.fillLast(msg)
 	case replayedMsg:
 		if msg.seq != r.seq {
 			return r, nil
@@ -182,6 +340,7 @@ func (r *replay) handleKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	if r.vars != nil && !r.resp.focused {
 		if used, cmd := r.vars.Update(msg); used || cmd != nil {
+			r.pickConnection()
 			return cmd
 		}
 		if key.Matches(msg, k.NextField, k.PrevField) {
