@@ -251,8 +251,18 @@ func (r *replay) varValues() map[string]string {
 	return vals
 }
 
-// values are the variables to send: what the fields hold.
-func (r *replay) values() map[string]string { return r.varValues() }
+// values are the variables to send: what the fields hold, except that an
+// empty field of a required variable without a default is not a value, so
+// the replay says the variable is missing instead of sending "".
+func (r *replay) values() map[string]string {
+	vals := r.varValues()
+	for name, v := range vals {
+		if vr := r.action.Variable(name); v == "" && vr.Required && vr.Default == nil {
+			delete(vals, name)
+		}
+	}
+	return vals
+}
 
 // pickConnection makes the connection chosen in the form the one this run
 // goes through.

@@ -97,6 +97,14 @@ func newWizardScreen(e *env, conn connection.Connection, a *wizard.Action, taken
 	s.resp.conn = &w.Conn
 	s.push()
 	s.start = s.input()
+	if a != nil {
+		// Editing reopens at the sample, where most edits are made; a saved
+		// action that no longer passes step 1 (its connection's base URL
+		// changed) stays there, showing why.
+		if errs := w.Next(); len(errs) > 0 {
+			s.step1.setErrors(errs)
+		}
+	}
 	return s
 }
 

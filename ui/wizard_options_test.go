@@ -69,11 +69,13 @@ func TestWizardOptions(t *testing.T) {
 		t.Errorf("saved options %+v", o)
 	}
 
-	// Editing it opens the options, as they are set.
+	// Editing it reopens at step 2, with the options as they are set.
 	d.keys("2", "e")
-	d.keys("ctrl+n")
-	d.contains("Retries", "Timeout ms")
 	w := d.top().(*wizardScreen)
+	if w.w.Step() != wizard.StepSample {
+		t.Fatalf("edit opened at step %v, want the sample step", w.w.Step())
+	}
+	d.contains("Retries", "Timeout ms")
 	if w.step2.field("retries").value() != "2" || w.step2.field("timeout").value() != "1500" || !w.step2.field("debug").on {
 		t.Errorf("edit shows retries %q, timeout %q, debug %v", w.step2.field("retries").value(), w.step2.field("timeout").value(), w.step2.field("debug").on)
 	}
