@@ -18,12 +18,16 @@ const actionUsage = `Usage:
   patchbay action add NAME --connection C --method M --url URL [--header 'K: V']...
       [--query k=v]... [--body TEXT|@FILE] [--body-type json|text|form|multipart]
       [--form 'k=v' | --form 'f=@PATH[;type=TYPE][;filename=NAME]']... [OPTIONS]
+  patchbay action rename OLD NEW
+  patchbay action copy NAME [NEW]          (or duplicate)
   patchbay action rm NAME
 
 action add saves a request as the action NAME, the way the wizard's Apply does
 (without a sample request). {{name}} in the URL, a query or header value, the
 body, a form value or a file path declares a variable that
-'patchbay run NAME --var name=...' fills in.
+'patchbay run NAME --var name=...' fills in. action rename keeps the action's
+run history; action copy keeps everything but the history, and names the copy
+'NAME copy' (then 'NAME copy 2', ...) unless NEW is given.
 
 Flags:
   --connection C      the connection it goes through (required)
@@ -83,13 +87,17 @@ func (e *env) action(args []string) int {
 	switch args[0] {
 	case "add":
 		return e.actionAdd(args[1:])
+	case "rename":
+		return e.actionRename(args[1:])
+	case "copy", "duplicate":
+		return e.actionCopy(args[1:])
 	case "rm", "remove", "delete":
 		return e.actionRemove(args[1:])
 	case "-h", "--help", "help":
 		fmt.Fprint(e.stdout, actionUsage)
 		return exitOK
 	}
-	return e.usageError("action", "unknown command 'action %s' — use add or rm", args[0])
+	return e.usageError("action", "unknown command 'action %s' — use add, rename, copy or rm", args[0])
 }
 
 // actionFlags are the values of `action add`, kept as typed so error
@@ -366,14 +374,11 @@ func (e *env) actionRemove(args []string) int {
 		return code
 	}
 	defer st.Close()
-	a, err := st.ActionByName(pos[0])
-	if errors.Is(err, store.ErrNotFound) {
-		return e.fail(exitUsage, "no action named %s — `patchbay list actions` shows them", quote(pos[0]))
+	a, code := e.actionByName(st, pos[0])
+	if code != exitOK {
+		return code
 	}
-	if err == nil {
-		err = st.DeleteAction(a.ID)
-	}
-	if err != nil {
+	if err := st.DeleteAction(a.ID); err != nil {
 		return e.fail(exitLocal, "cannot remove action %s: %v", quote(pos[0]), err)
 	}
 	fmt.Fprintf(e.stdout, "Removed action %s\n", quote(a.Name))

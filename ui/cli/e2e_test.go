@@ -114,9 +114,26 @@ func (term *terminal) waitFor(want ...string) string {
 // waitUntil polls the screen until ok accepts it.
 func (term *terminal) waitUntil(what string, ok func(screen string) bool) string {
 	term.tb.Helper()
+	return term.waitUntilIn(term.capture, what, ok)
+}
+
+// scrollback returns the pane's history and screen as plain text, wrapped
+// lines joined (capture-pane -J -S -): what a shell session printed, a long
+// line whole, even once it has scrolled off the screen.
+func (term *terminal) scrollback() (string, error) {
+	out, err := term.tmux.cmd("capture-pane", "-p", "-J", "-S", "-", "-t", "pb").Output()
+	if err == nil {
+		term.last = string(out)
+	}
+	return string(out), err
+}
+
+// waitUntilIn polls capture until ok accepts what it returns.
+func (term *terminal) waitUntilIn(capture func() (string, error), what string, ok func(screen string) bool) string {
+	term.tb.Helper()
 	deadline := time.Now().Add(screenDeadline)
 	for {
-		s, err := term.capture()
+		s, err := capture()
 		if err == nil && ok(s) {
 			return s
 		}
@@ -320,5 +337,90 @@ func TestEndToEndInTmux(t *testing.T) {
 	}
 	if out := run(); !strings.Contains(out, `"authenticated"`) {
 		t.Errorf("patchbay run printed %q, want httpbin's basic-auth body", out)
+	}
+}
+
+// TestRunInShellInTmux types `patchbay run` at a shell prompt in a real
+// terminal, as a user would: the action and its connection are made with
+// `patchbay connection add` and `patchbay action add`, the JSON printed to
+// the terminal carries the URL httpbin saw, with the variable filled in, and
+// a run without the variable prints the exit-2 message naming it.
+func TestRunInShellInTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	t.Parallel()
+	srv := httptest.NewServer(httpbin.New())
+	t.Cleanup(srv.Close)
+
+	dir := t.TempDir()
+	bin := buildBinary(t, dir)
+	home := filepath.Join(dir, "home")
+	if err := os.Mkdir(home, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "shell.db")
+	env := []string{"HOME=" + home, "TERM=xterm-256color", "PATCHBAY_DB=" + db,
+		"XDG_DATA_HOME=" + filepath.Join(home, "data"), "ENV="}
+	patchbay := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), env...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("patchbay %q: %v\n%s", args, err, out)
+		}
+	}
+	const action = "Echo by id"
+	patchbay("connection", "add", "bin", "--auth", "none", "--base-url", srv.URL)
+	patchbay("action", "add", action, "--connection", "bin", "--url", "/anything/{{id}}")
+
+	// The binary's directory first on PATH, so that the shell finds
+	// `patchbay` as it would an installed one. It is set on sh's command
+	// line: tmux (3.3a) gives a new pane its client's PATH over one passed
+	// with -e.
+	term := startTerminal(t, home, env, "PATH='"+dir+"':\"$PATH\" exec sh")
+	term.waitUntil("a shell prompt", func(s string) bool { return strings.TrimSpace(s) != "" })
+
+	// With the variable: one JSON object, whose body is httpbin's echo of
+	// the request it got. The exit status printed after it says the command
+	// is done, so the JSON above it is whole.
+	term.send(true, "patchbay run '"+action+"' --var id=7 --json; echo \"exit=$?\"")
+	term.send(false, "Enter")
+	var echoed struct {
+		Status int `json:"status"`
+		Body   struct {
+			URL string `json:"url"`
+		} `json:"body"`
+	}
+	screen := term.waitUntilIn(term.scrollback, "the run's exit status", func(s string) bool {
+		return strings.Contains(s, "\nexit=")
+	})
+	if !strings.Contains(screen, "\nexit=0\n") {
+		t.Fatalf("patchbay run --var id=7 --json did not exit 0:\n%s", screen)
+	}
+	found := false
+	for _, line := range strings.Split(screen, "\n") {
+		if strings.HasPrefix(line, "{") && json.Unmarshal([]byte(line), &echoed) == nil {
+			found = true
+			break
+		}
+	}
+	if !found {
+		t.Fatalf("patchbay run --json printed no JSON object on the terminal:\n%s", screen)
+	}
+	if echoed.Status != 200 || !strings.HasSuffix(echoed.Body.URL, "/anything/7") {
+		t.Errorf("patchbay run --json: status %d, httpbin saw the URL %q, want 200 and one ending in /anything/7\n%s",
+			echoed.Status, echoed.Body.URL, screen)
+	}
+
+	// Without it: the message naming the variable, on the terminal, and
+	// exit status 2.
+	term.send(true, "patchbay run '"+action+"' --json; echo \"exit=$?\"")
+	term.send(false, "Enter")
+	screen = term.waitUntilIn(term.scrollback, "a second exit status", func(s string) bool {
+		return strings.Count(s, "\nexit=") == 2
+	})
+	if !strings.Contains(screen, "\npatchbay: variable 'id' has no value (use --var id=VALUE)\nexit=2\n") {
+		t.Errorf("patchbay run without --var id: want the message naming id and exit=2, got:\n%s", screen)
 	}
 }
