@@ -10,7 +10,7 @@ import (
 )
 
 // DefaultRunsPerAction is how many runs of each action the history keeps
-// when Options.RunsPerAction is not set.
+// when neither Options.RunsPerAction nor SetRunsPerAction set a bound.
 const DefaultRunsPerAction = 100
 
 // runAction is the part of a stored run that says whose it is, so the
@@ -21,7 +21,7 @@ type runAction struct {
 
 // RecordRun keeps a run in the history; it satisfies wizard.Recorder. A
 // run without a time is stamped now. The history is bounded per action
-// (Options.RunsPerAction, by default the last 100): the runs of r's action
+// (RunsPerAction, by default the last 100): the runs of r's action
 // beyond the bound, oldest first, are deleted in the transaction that
 // inserts r, so concurrent inserts never leave more than the bound.
 func (s *Store) RecordRun(r wizard.Run) error {
@@ -48,7 +48,7 @@ func (s *Store) RecordRun(r wizard.Run) error {
 		if err := idx.Put(itob(id), nil); err != nil {
 			return fmt.Errorf("index run: %w", err)
 		}
-		return pruneRuns(runs, idx, s.runsPerAction)
+		return pruneRuns(runs, idx, int(s.runsPerAction.Load()))
 	})
 }
 

@@ -154,8 +154,8 @@ func seq(from, to int) []int {
 // By default each action keeps its newest 100 runs.
 func TestRunsDefaultBound(t *testing.T) {
 	s := openTemp(t)
-	if s.runsPerAction != DefaultRunsPerAction || DefaultRunsPerAction != 100 {
-		t.Fatalf("bound %d, default %d, want 100", s.runsPerAction, DefaultRunsPerAction)
+	if s.RunsPerAction() != DefaultRunsPerAction || DefaultRunsPerAction != 100 {
+		t.Fatalf("bound %d, default %d, want 100", s.RunsPerAction(), DefaultRunsPerAction)
 	}
 	for i := range 105 {
 		if err := s.RecordRun(newRun(1, 1000+i)); err != nil {

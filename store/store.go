@@ -9,6 +9,8 @@
 //	  key_check         → a fixed text sealed with that key, to tell a wrong key
 //	  key_salt          → scrypt salt, when the key comes from a passphrase
 //	  sealed_v1         → present once Open has sealed plaintext an older build left
+//	  runs_per_action   → big-endian uint64, once SetRunsPerAction set it: how
+//	                      many runs of each action the history keeps (history.go)
 //	connections/
 //	  <id>              → JSON connection.Connection, secret fields sealed
 //	                      as "enc:v1:…" (secrets.go)
@@ -24,8 +26,9 @@
 //	                      redacted by wizard.Replay
 //	runs_by_action/                                       (schema 4)
 //	  <action id>/      → a bucket per action that has runs:
-//	    <run id>        → empty; only the newest Options.RunsPerAction
-//	                      (by default 100) of each action are kept (runs.go)
+//	    <run id>        → empty; only the newest runs of each action are
+//	                      kept: Options.RunsPerAction, else
+//	                      meta/runs_per_action, else 100 (runs.go)
 //	tokens/                                               (schema 2)
 //	  <connection id>   → JSON connection.Token of an OAuth2 connection,
 //	                      sealed whole as "enc:v1:…" (tokens.go)
@@ -33,11 +36,13 @@
 //	  <connection id>   → JSON LastTest: the connection's last test (tests.go)
 //
 // Every <id> is a big-endian uint64 from the bucket's NextSequence, so ids are
-// never reused and cursors walk them oldest first. A name is stored trimmed of
-// surrounding space; its index key is strings.ToLower of that, which makes
-// names unique case-insensitively and lets a cursor over a names bucket list
-// them in order without reading a single value. The index value is the 8-byte
-// id followed by the name as the user typed it.
+// never reused and cursors walk them oldest first: runs/ is the history of
+// every action in the order it was recorded, which History reads from the
+// end. A name is stored trimmed of surrounding space; its index key is
+// strings.ToLower of that, which makes names unique case-insensitively and
+// lets a cursor over a names bucket list them in order without reading a
+// single value. The index value is the 8-byte id followed by the name as the
+// user typed it.
 //
 // Open brings an older file up to date with the migrations in migrate.go, in
 // the same transaction that checks the buckets, after copying it to
@@ -55,6 +60,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -79,10 +85,13 @@ var (
 
 // Store is an open database. Its methods are safe for concurrent use.
 type Store struct {
-	db            *bolt.DB
-	path          string
-	box           *secretBox // seals and opens secret fields; see secrets.go
-	runsPerAction int        // the history's bound per action; see RecordRun
+	db   *bolt.DB
+	path string
+	box  *secretBox // seals and opens secret fields; see secrets.go
+	// runsPerAction is the history's bound per action (see RecordRun and
+	// SetRunsPerAction). Writes happen inside write transactions, which
+	// bbolt runs one at a time; RunsPerAction reads it outside one.
+	runsPerAction atomic.Int64
 }
 
 // Entry is one row of a names index: enough to list without reading values.
@@ -133,8 +142,9 @@ type Options struct {
 	// default chain: $PATCHBAY_PASSPHRASE, else the OS keyring, else a key
 	// file in the config directory.
 	Keys KeySource
-	// RunsPerAction bounds the history: how many runs of each action are
-	// kept, the newest. 0 (or less) means DefaultRunsPerAction.
+	// RunsPerAction bounds the history for this open store: how many runs
+	// of each action are kept, the newest. 0 (or less) means the bound kept
+	// in the database (SetRunsPerAction), else DefaultRunsPerAction.
 	RunsPerAction int
 }
 
@@ -171,11 +181,12 @@ func OpenWith(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, openError(path, err)
 	}
-	s := &Store{db: db, path: path, runsPerAction: opts.RunsPerAction}
-	if s.runsPerAction <= 0 {
-		s.runsPerAction = DefaultRunsPerAction
-	}
+	s := &Store{db: db, path: path}
 	if err := s.initialize(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	if err := s.loadRunsPerAction(opts.RunsPerAction); err != nil {
 		_ = db.Close()
 		return nil, err
 	}

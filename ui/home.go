@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -18,17 +19,22 @@ import (
 	"patchbay/wizard"
 )
 
-// homeTab is one of the two lists of the home screen.
+// homeTab is one of the lists of the home screen.
 type homeTab int
 
 const (
 	tabConnections homeTab = iota
 	tabActions
+	tabHistory
+	tabCount // how many tabs there are
 )
 
 func (t homeTab) String() string {
-	if t == tabActions {
+	switch t {
+	case tabActions:
 		return "Actions"
+	case tabHistory:
+		return "History"
 	}
 	return "Connections"
 }
@@ -39,6 +45,7 @@ type listsLoadedMsg struct {
 	tokens     map[uint64]connection.Token // OAuth2 connections' tokens, for their status
 	tests      map[uint64]store.LastTest   // each connection's last test
 	actions    []wizard.Action
+	runs       []store.RunSummary // the newest runs, newest first
 	secretMode string
 	err        error
 }
@@ -56,25 +63,42 @@ type deletedMsg struct {
 	err  error
 }
 
+// actionCopiedMsg is the outcome of duplicating an action (c).
+type actionCopiedMsg struct {
+	from   string
+	action wizard.Action
+	err    error
+}
+
+// actionRenamedMsg is the outcome of renaming an action (m).
+type actionRenamedMsg struct {
+	from   string
+	action wizard.Action
+	err    error
+}
+
 // actionSavedHomeMsg tells home an action was saved: it shows the Actions
 // tab with that action selected at once, before the reload confirms it, so
 // no frame says "Saved" over a list that lacks it.
 type actionSavedHomeMsg struct{ action wizard.Action }
 
-// home is the start screen: Connections and Actions.
+// home is the start screen: Connections, Actions and History.
 type home struct {
 	env     *env
 	tab     homeTab
 	conns   []connection.Connection
 	actions []wizard.Action
+	runs    []store.RunSummary
 	loaded  bool
-	cursor  [2]int
+	cursor  [tabCount]int
 
 	filter    textinput.Model
 	filtering bool
 
 	confirm   string  // the question being asked, "" when none
 	onConfirm tea.Cmd // what y does
+
+	rename *renaming // the action being renamed (m), nil when none
 
 	testing  map[uint64]bool
 	verdicts map[uint64]store.LastTest
@@ -120,7 +144,11 @@ func (h *home) load() tea.Cmd {
 			return listsLoadedMsg{err: err}
 		}
 		actions, err := st.Actions()
-		return listsLoadedMsg{conns: conns, tokens: tokens, tests: tests, actions: actions, secretMode: st.SecretMode(), err: err}
+		if err != nil {
+			return listsLoadedMsg{err: err}
+		}
+		runs, err := st.History(historyLimit)
+		return listsLoadedMsg{conns: conns, tokens: tokens, tests: tests, actions: actions, runs: runs, secretMode: st.SecretMode(), err: err}
 	}
 }
 
@@ -128,7 +156,7 @@ func (h *home) Title() string { return "" }
 
 func (h *home) SetSize(w, ht int) { h.width, h.height = w, ht; h.filter.Width = w - 6 }
 
-func (h *home) Capturing() bool { return h.filtering || h.confirm != "" }
+func (h *home) Capturing() bool { return h.filtering || h.confirm != "" || h.rename != nil }
 
 func (h *home) Keys() []key.Binding {
 	k := h.env.keys
@@ -138,8 +166,13 @@ func (h *home) Keys() []key.Binding {
 	if h.filtering {
 		return []key.Binding{withHelp(k.Enter, "enter", "keep filter"), withHelp(k.Back, "esc", "clear filter")}
 	}
-	keys := []key.Binding{k.SwitchTab, k.New}
-	if h.tab == tabConnections {
+	if h.rename != nil {
+		return []key.Binding{withHelp(k.Enter, "enter", "save name"), withHelp(k.Back, "esc", "cancel")}
+	}
+	keys := []key.Binding{k.SwitchTab}
+	switch h.tab {
+	case tabConnections:
+		keys = append(keys, k.New)
 		if c, ok := h.selectedConn(); ok {
 			keys = append(keys, withHelp(k.Enter, "enter", "new action"), k.Edit, k.Delete, k.Test)
 			switch {
@@ -149,8 +182,13 @@ func (h *home) Keys() []key.Binding {
 				keys = append(keys, withHelp(k.Connect, "c", "reconnect"))
 			}
 		}
-	} else if len(h.visibleActions()) > 0 {
-		keys = append(keys, withHelp(k.Run, "r/enter", "run"), k.Edit, k.Delete)
+	case tabActions:
+		keys = append(keys, k.New)
+		if len(h.visibleActions()) > 0 {
+			keys = append(keys, withHelp(k.Run, "r/enter", "run"), k.RerunLast, k.Edit, k.Duplicate, k.Rename, k.Delete)
+		}
+	case tabHistory:
+		keys = append(keys, h.historyKeys()...)
 	}
 	return append(keys, k.Filter)
 }
@@ -172,12 +210,12 @@ func (h *home) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		return h, tea.Batch(h.load(), func() tea.Msg { return statusMsg{text: "Deleted " + msg.what} })
 	case actionSavedHomeMsg:
-		h.upsertAction(msg.action)
-		h.tab = tabActions
 		h.filter.SetValue("")
-		h.selectAction(msg.action.ID)
-		h.selectID = msg.action.ID
-		return h, h.load()
+		return h, h.showAction(msg.action)
+	case actionCopiedMsg:
+		return h, h.handleCopied(msg)
+	case actionRenamedMsg:
+		return h, h.handleRenamed(msg)
 	case spinner.TickMsg:
 		if len(h.testing) == 0 {
 			return h, nil
@@ -195,7 +233,14 @@ func (h *home) handleLoaded(msg listsLoadedMsg) tea.Cmd {
 	if msg.err != nil {
 		return errStatus("could not read the database: %v", msg.err)
 	}
-	h.conns, h.actions, h.loaded = msg.conns, msg.actions, true
+	selected, hadRun := h.selectedRun()
+	h.conns, h.actions, h.runs, h.loaded = msg.conns, msg.actions, msg.runs, true
+	if hadRun && h.cursor[tabHistory] > 0 {
+		// New runs come in on top. A cursor on the newest run stays on
+		// top, on the new newest; one moved down to an older run stays on
+		// that run.
+		h.selectRun(selected.ID)
+	}
 	h.tokens = msg.tokens
 	h.verdicts = msg.tests
 	h.secretMode = msg.secretMode
@@ -205,6 +250,19 @@ func (h *home) handleLoaded(msg listsLoadedMsg) tea.Cmd {
 	}
 	h.clampCursor()
 	return nil
+}
+
+// showAction shows the Actions tab with a selected, before the reload
+// confirms it, so no frame says "Saved" over a list that lacks it.
+func (h *home) showAction(a wizard.Action) tea.Cmd {
+	h.upsertAction(a)
+	h.tab = tabActions
+	if !h.matches(a.Name) {
+		h.filter.SetValue("")
+	}
+	h.selectAction(a.ID)
+	h.selectID = a.ID
+	return h.load()
 }
 
 func (h *home) selectAction(id uint64) {
@@ -227,7 +285,7 @@ func (h *home) upsertAction(a wizard.Action) {
 }
 
 func (h *home) clampCursor() {
-	n := [2]int{len(h.visibleConns()), len(h.visibleActions())}
+	n := [tabCount]int{len(h.visibleConns()), len(h.visibleActions()), len(h.visibleRuns())}
 	for t := range h.cursor {
 		h.cursor[t] = max(min(h.cursor[t], n[t]-1), 0)
 	}
@@ -245,6 +303,9 @@ func (h *home) handleKey(msg tea.KeyMsg) tea.Cmd {
 			h.confirm, h.onConfirm = "", nil
 		}
 		return nil
+	}
+	if h.rename != nil {
+		return h.renameKey(msg)
 	}
 	if h.filtering {
 		switch {
@@ -265,11 +326,17 @@ func (h *home) handleKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.SwitchTab):
-		h.tab = 1 - h.tab
+		step := homeTab(1)
+		if key.Matches(msg, k.PrevField) {
+			step = tabCount - 1
+		}
+		h.tab = (h.tab + step) % tabCount
 	case key.Matches(msg, k.Tab1):
 		h.tab = tabConnections
 	case key.Matches(msg, k.Tab2):
 		h.tab = tabActions
+	case key.Matches(msg, k.Tab3):
+		h.tab = tabHistory
 	case key.Matches(msg, k.Up):
 		h.cursor[h.tab] = max(h.cursor[h.tab]-1, 0)
 	case key.Matches(msg, k.Down):
@@ -283,16 +350,18 @@ func (h *home) handleKey(msg tea.KeyMsg) tea.Cmd {
 			h.filter.SetValue("")
 			h.clampCursor()
 		}
-	case key.Matches(msg, k.New):
-		if h.tab == tabConnections {
-			return push(newConnForm(h.env, nil))
-		}
+	case key.Matches(msg, k.New) && h.tab == tabConnections:
+		return push(newConnForm(h.env, nil))
+	case key.Matches(msg, k.New) && h.tab == tabActions:
 		return h.newAction()
 	}
-	if h.tab == tabConnections {
+	switch h.tab {
+	case tabConnections:
 		return h.connectionKey(msg)
+	case tabActions:
+		return h.actionKey(msg)
 	}
-	return h.actionKey(msg)
+	return h.historyKey(msg)
 }
 
 func (h *home) connectionKey(msg tea.KeyMsg) tea.Cmd {
@@ -349,6 +418,15 @@ func (h *home) actionKey(msg tea.KeyMsg) tea.Cmd {
 			return errStatus("action '%s' has no connection", a.Name)
 		}
 		return push(newReplay(h.env, conn, a, h.conns))
+	case key.Matches(msg, k.RerunLast):
+		if !found {
+			return errStatus("action '%s' has no connection", a.Name)
+		}
+		return push(newRerunLast(h.env, conn, a, h.conns))
+	case key.Matches(msg, k.Duplicate):
+		return duplicateAction(h.env.st, a.ID)
+	case key.Matches(msg, k.Rename):
+		return h.startRename(a)
 	case key.Matches(msg, k.Edit):
 		if !found {
 			return errStatus("action '%s' has no connection", a.Name)
@@ -362,6 +440,124 @@ func (h *home) actionKey(msg tea.KeyMsg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// duplicateAction saves a copy of the action with id, its history not
+// copied, named "NAME copy" or "NAME copy 2" ..., the first that is free.
+func duplicateAction(st *store.Store, id uint64) tea.Cmd {
+	return func() tea.Msg {
+		a, err := st.Action(id)
+		if err != nil {
+			return actionCopiedMsg{err: err}
+		}
+		// Another patchbay may take the free name first: then the next.
+		for range 3 {
+			names, err := st.ActionNames()
+			if err != nil {
+				return actionCopiedMsg{from: a.Name, err: err}
+			}
+			taken := make(map[string]bool, len(names))
+			for _, n := range names {
+				taken[strings.ToLower(n.Name)] = true
+			}
+			cp := a
+			cp.ID = 0
+			cp.Name = a.Name + " copy"
+			for i := 2; taken[strings.ToLower(cp.Name)]; i++ {
+				cp.Name = fmt.Sprintf("%s copy %d", a.Name, i)
+			}
+			err = st.CreateAction(&cp)
+			if !errors.Is(err, store.ErrDuplicateName) {
+				return actionCopiedMsg{from: a.Name, action: cp, err: err}
+			}
+		}
+		return actionCopiedMsg{from: a.Name, err: fmt.Errorf("no free name for a copy of '%s'", a.Name)}
+	}
+}
+
+func (h *home) handleCopied(msg actionCopiedMsg) tea.Cmd {
+	if msg.err != nil {
+		return errStatus("could not duplicate the action: %v", msg.err)
+	}
+	status := func() tea.Msg {
+		return statusMsg{text: fmt.Sprintf("Duplicated '%s' as '%s'", msg.from, msg.action.Name)}
+	}
+	return tea.Batch(h.showAction(msg.action), status)
+}
+
+// renaming is the inline name input of an action being renamed.
+type renaming struct {
+	id    uint64
+	from  string
+	input textinput.Model
+	err   string // why the name typed cannot be saved
+}
+
+func (h *home) startRename(a wizard.Action) tea.Cmd {
+	in := textinput.New()
+	in.Prompt = ""
+	in.CharLimit = 200
+	in.Width = 30
+	in.Cursor.SetMode(cursor.CursorStatic)
+	in.SetValue(a.Name)
+	in.CursorEnd()
+	h.rename = &renaming{id: a.ID, from: a.Name, input: in}
+	return h.rename.input.Focus()
+}
+
+// renameKey edits the name; enter saves it when it is not empty nor
+// another action's, esc gives up. A refused name stays as typed.
+func (h *home) renameKey(msg tea.KeyMsg) tea.Cmd {
+	k, r := h.env.keys, h.rename
+	switch {
+	case key.Matches(msg, k.Back):
+		h.rename = nil
+		return nil
+	case key.Matches(msg, k.Enter):
+		name := strings.TrimSpace(r.input.Value())
+		if other, taken := h.actionNames()[strings.ToLower(name)]; name == "" {
+			r.err = "An action needs a name."
+			return nil
+		} else if taken && other != r.id {
+			a, _ := h.actionByID(other)
+			r.err = fmt.Sprintf("An action named '%s' already exists: pick another name.", a.Name)
+			return nil
+		}
+		if name == r.from {
+			h.rename = nil
+			return nil
+		}
+		st, id, from := h.env.st, r.id, r.from
+		return func() tea.Msg {
+			a, err := st.Action(id)
+			if err != nil {
+				return actionRenamedMsg{from: from, err: err}
+			}
+			a.Name = name
+			err = st.UpdateAction(&a)
+			return actionRenamedMsg{from: from, action: a, err: err}
+		}
+	}
+	var cmd tea.Cmd
+	r.input, cmd = r.input.Update(msg)
+	r.err = ""
+	return cmd
+}
+
+func (h *home) handleRenamed(msg actionRenamedMsg) tea.Cmd {
+	if msg.err != nil {
+		if h.rename != nil {
+			// The store's word (a name taken meanwhile), the typing kept.
+			h.rename.err = connection.CleanText(msg.err.Error())
+			return nil
+		}
+		return errStatus("could not rename '%s': %v", msg.from, msg.err)
+	}
+	h.rename = nil
+	status := func() tea.Msg {
+		return statusMsg{text: fmt.Sprintf("Renamed '%s' to '%s'", msg.from, msg.action.Name)}
+	}
+	return tea.Batch(h.showAction(msg.action), status)
 }
 
 // newAction starts the wizard on the only connection, or asks which one.

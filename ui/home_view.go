@@ -12,7 +12,7 @@ import (
 func (h *home) View() string {
 	st := h.env.styles
 	tabs := ""
-	for _, t := range []homeTab{tabConnections, tabActions} {
+	for t := range tabCount {
 		label := fmt.Sprintf("%d %s", t+1, t)
 		if t == h.tab {
 			tabs += st.TabActive.Render(label)
@@ -27,6 +27,13 @@ func (h *home) View() string {
 	}
 	if h.confirm != "" {
 		lines = append(lines, " "+st.Confirm.Render(h.confirm), "")
+	}
+	if r := h.rename; r != nil {
+		say := st.Faint.Render("Rename '" + r.from + "': type the new name, enter saves, esc cancels.")
+		if r.err != "" {
+			say = st.Error.Render(r.err)
+		}
+		lines = append(lines, " "+say, "")
 	}
 	body := h.listView(h.height - len(lines) - 1)
 	view := strings.Join(append(lines, body), "\n")
@@ -43,6 +50,9 @@ func (h *home) listView(height int) string {
 	st := h.env.styles
 	if !h.loaded {
 		return st.EmptyState.Render("Loading…")
+	}
+	if h.tab == tabHistory {
+		return h.historyView(height)
 	}
 	if h.tab == tabConnections {
 		conns := h.visibleConns()
@@ -71,8 +81,11 @@ func (h *home) listView(height int) string {
 	}
 	t := table{st: &st, headers: []string{"NAME", "METHOD", "URL", "CONNECTION"}, cursor: h.cursor[tabActions], width: h.width - 2, height: height}
 	for _, a := range actions {
-		conn, _ := h.connByID(a.ConnectionID)
-		t.rows = append(t.rows, []string{a.Name, a.Method, a.URL, conn.Name})
+		name := a.Name
+		if h.rename != nil && h.rename.id == a.ID {
+			name = h.rename.input.View()
+		}
+		t.rows = append(t.rows, []string{name, a.Method, a.URL, connName(h.conns, a.ConnectionID)})
 	}
 	return t.View()
 }

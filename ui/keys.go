@@ -19,8 +19,11 @@ type KeyMap struct {
 	Filter              key.Binding
 	Run, Test           key.Binding
 	Connect, ClearToken key.Binding
-	Tab1, Tab2          key.Binding
+	Tab1, Tab2, Tab3    key.Binding
 	SwitchTab           key.Binding
+	RerunLast           key.Binding // actions: repeat the last run, its values again
+	Duplicate, Rename   key.Binding // actions: copy one under a free name, rename one
+	Drift               key.Binding // a run from the history: its drift or its response
 	Send, Save          key.Binding
 	SaveBody            key.Binding
 	NextStep, PrevStep  key.Binding
@@ -31,6 +34,8 @@ type KeyMap struct {
 	Toggle              key.Binding
 	Reveal              key.Binding
 	Accept              key.Binding
+	Variables           key.Binding // step 3: turn values into variables
+	Unvariable          key.Binding // in that list: a variable back to its value
 	PageUp, PageDown    key.Binding
 	Cancel              key.Binding
 }
@@ -62,7 +67,12 @@ func DefaultKeyMap() KeyMap {
 		ClearToken: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "clear token")),
 		Tab1:       key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "connections")),
 		Tab2:       key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "actions")),
+		Tab3:       key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "history")),
 		SwitchTab:  key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "switch tab")),
+		RerunLast:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "repeat")),
+		Duplicate:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
+		Rename:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "rename")),
+		Drift:      key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "drift")),
 		Send:       key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send")),
 		Save:       key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
 		SaveBody:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "write body to a file")),
@@ -77,6 +87,8 @@ func DefaultKeyMap() KeyMap {
 		Toggle:     key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle")),
 		Reveal:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reveal secrets")),
 		Accept:     key.NewBinding(key.WithKeys("ctrl+a"), key.WithHelp("ctrl+a", "accept recommendation")),
+		Variables:  key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "make values variables")),
+		Unvariable: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "back to a fixed value")),
 		PageUp:     key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
 		PageDown:   key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
 		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel request")),

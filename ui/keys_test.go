@@ -1,9 +1,14 @@
 package ui
 
 import (
+	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
@@ -69,7 +74,7 @@ func TestHomeTabsAndLists(t *testing.T) {
 	if h.tab != tabActions {
 		t.Fatal("tab does not switch tabs")
 	}
-	d.keys("tab", "j")
+	d.keys("shift+tab", "j")
 	if got, _ := h.selectedConn(); got.Name != "beta" {
 		t.Errorf("j selects %q, want beta", got.Name)
 	}
@@ -288,5 +293,237 @@ func TestResponsePaneMasksEchoedSecrets(t *testing.T) {
 	p.Update(keyMsg("ctrl+r"))
 	if out := ansi.Strip(p.View()); !strings.Contains(out, "k-echo-12345") {
 		t.Errorf("ctrl+r does not reveal:\n%s", out)
+	}
+}
+
+// clashes lists the keys that two bindings active on one screen share. A
+// binding shown under other help text (withHelp) is still itself: two with
+// the same keys are one binding when no other field of the KeyMap has
+// exactly those keys.
+func clashes(km KeyMap, bindings []key.Binding) []string {
+	fields := map[string]int{} // a key list → how many KeyMap fields bind exactly it
+	v := reflect.ValueOf(km)
+	for i := range v.NumField() {
+		if b, ok := v.Field(i).Interface().(key.Binding); ok {
+			fields[strings.Join(b.Keys(), ",")]++
+		}
+	}
+	var out []string
+	seen := map[string]key.Binding{}
+	for _, b := range bindings {
+		if !b.Enabled() {
+			continue
+		}
+		for _, k := range b.Keys() {
+			prev, ok := seen[k]
+			same := ok && slices.Equal(prev.Keys(), b.Keys()) && fields[strings.Join(b.Keys(), ",")] == 1
+			if ok && !same {
+				out = append(out, fmt.Sprintf("%q is both %q and %q", k, prev.Help().Desc, b.Help().Desc))
+			}
+			seen[k] = b
+		}
+	}
+	return out
+}
+
+// active is every binding that acts on the driver's screen now: the
+// screen's own, the root's, and for home the ones it handles without
+// showing them in the footer.
+func (d *driver) active() []key.Binding {
+	k := d.root().env.keys
+	top := d.top()
+	keys := append([]key.Binding{}, top.Keys()...)
+	keys = append(keys, k.ForceQuit, k.HelpAnywhere)
+	if top.Capturing() {
+		return keys
+	}
+	keys = append(keys, k.Help)
+	if _, ok := top.(*home); ok {
+		keys = append(keys, k.Quit, k.Up, k.Down, k.Tab1, k.Tab2, k.Tab3)
+	}
+	return keys
+}
+
+// A key means one thing on each screen: every screen and state reachable
+// here, with every binding it shows or handles, has no key bound twice.
+func TestNoKeyBoundTwiceOnAScreen(t *testing.T) {
+	f := newFixture(t)
+	c := f.basicConn("api", "u", "p")
+	oauth := connection.Connection{Name: "oauth", BaseURL: f.srv.URL, Auth: connection.Auth{Type: connection.AuthOAuth2Code}}
+	if err := f.st.CreateConnection(&oauth); err != nil {
+		t.Fatal(err)
+	}
+	a := f.sampledAction(c)
+	if err := f.st.RecordRun(wizard.Run{ActionID: a.ID, ConnectionID: c.ID, At: time.Now(), Vars: map[string]string{"id": "1"},
+		Response: &connection.Response{Status: 200, StatusText: "200 OK", Body: []byte("{}")}}); err != nil {
+		t.Fatal(err)
+	}
+	d := f.drive(120, 40)
+	check := func(where string) {
+		t.Helper()
+		if got := clashes(d.root().env.keys, d.active()); len(got) > 0 {
+			t.Errorf("%s (%T): %s", where, d.top(), strings.Join(got, "; "))
+		}
+	}
+	check("connections tab, basic connection")
+	d.keys("j")
+	check("connections tab, OAuth2 connection")
+	d.keys("d")
+	check("connections tab, asking to delete")
+	d.keys("n", "/")
+	check("connections tab, filtering")
+	d.keys("esc", "2")
+	check("actions tab")
+	d.keys("m")
+	check("actions tab, renaming")
+	d.keys("esc", "3")
+	check("history tab")
+	d.keys("enter")
+	check("a run from the history")
+	d.keys("D")
+	check("a run's drift")
+	d.keys("r")
+	check("its re-run")
+	d.keys("esc", "esc", "1", "n")
+	check("connection form")
+	d.keys("esc", "enter")
+	check("wizard step 1")
+}
+
+// The check above fails on a key bound twice: R rebound to r, the key of
+// run, clashes on the Actions tab.
+func TestKeyClashIsFound(t *testing.T) {
+	f := newFixture(t)
+	f.sampledAction(f.basicConn("api", "u", "p"))
+	d := f.drive(120, 40)
+	d.keys("2")
+	km := DefaultKeyMap()
+	km.RerunLast = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "repeat"))
+	d.root().env.keys = km
+	if got := clashes(km, d.active()); len(got) == 0 {
+		t.Error("r bound to both run and run with last values is not a clash")
+	}
+	km = DefaultKeyMap()
+	km.Rename = key.NewBinding(key.WithKeys("j"), key.WithHelp("j", "rename"))
+	d.root().env.keys = km
+	if got := clashes(km, d.active()); len(got) == 0 {
+		t.Error("rename on j, the key of down, is not a clash")
+	}
+}
+
+// The footer and help show the Actions tab's new keys only there.
+func TestActionKeysShowOnlyOnActions(t *testing.T) {
+	f := newFixture(t)
+	c := f.basicConn("api", "u", "p")
+	a := f.sampledAction(c)
+	if err := f.st.RecordRun(wizard.Run{ActionID: a.ID, ConnectionID: c.ID, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	d := f.drive(160, 40)
+	d.lacks("c copy", "m rename", "R repeat")
+	d.keys("2")
+	d.contains("R repeat", "c copy", "m rename", "d delete")
+	d.keys("?")
+	d.contains("Keys on this screen", "copy", "rename", "repeat")
+	d.keys("esc", "3")
+	d.lacks("c copy", "m rename", "R repeat")
+	d.contains("enter open run", "r run again")
+}
+
+// c duplicates an action: everything but its name and history, the copy
+// selected; a second copy takes the next free name.
+func TestDuplicateAction(t *testing.T) {
+	f := newFixture(t)
+	c := f.basicConn("api", "u", "p")
+	a := f.sampledAction(c)
+	if err := f.st.RecordRun(wizard.Run{ActionID: a.ID, ConnectionID: c.ID, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	d := f.drive(120, 40)
+	d.keys("2", "c")
+	d.contains("Duplicated 'Item' as 'Item copy'", "› Item copy")
+	cp, err := f.st.ActionByName("Item copy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cp.ID == a.ID || cp.URL != a.URL || cp.Method != a.Method || cp.Sample == nil || string(cp.Sample.Body) != string(a.Sample.Body) {
+		t.Errorf("the copy is %+v, of %+v", cp, a)
+	}
+	if runs, err := f.st.Runs(cp.ID); err != nil || len(runs) != 0 {
+		t.Errorf("the copy has %d runs (%v), want none", len(runs), err)
+	}
+	d.keys("k", "c") // the original again
+	d.contains("Duplicated 'Item' as 'Item copy 2'", "› Item copy 2")
+	if names, err := f.st.ActionNames(); err != nil || len(names) != 3 {
+		t.Errorf("actions after two copies: %v, %v", names, err)
+	}
+}
+
+// m renames in place: prefilled, enter saves; an empty or taken name is
+// refused with a message and the typing kept; esc cancels.
+func TestRenameAction(t *testing.T) {
+	f := newFixture(t)
+	c := f.basicConn("api", "u", "p")
+	a := f.sampledAction(c)
+	other := wizard.Action{Name: "Other", ConnectionID: c.ID, Method: "GET", URL: "/", BodyType: wizard.BodyNone}
+	if err := f.st.CreateAction(&other); err != nil {
+		t.Fatal(err)
+	}
+	d := f.drive(120, 40)
+	d.keys("2", "m")
+	h := d.top().(*home)
+	if h.rename == nil || h.rename.input.Value() != "Item" {
+		t.Fatalf("m does not open the name prefilled: %+v", h.rename)
+	}
+	d.contains("Rename 'Item'", "enter saves, esc cancels")
+	// q and ? are text here.
+	d.keys("backspace", "backspace", "backspace", "backspace", "q?")
+	if quits(d, "q") || h.rename.input.Value() != "q?q" {
+		t.Fatalf("typing q? into the name: %q", h.rename.input.Value())
+	}
+	for range 3 {
+		d.keys("backspace")
+	}
+	d.keys("enter")
+	d.contains("An action needs a name.")
+	d.keys("OTHER", "enter")
+	d.contains("An action named 'Other' already exists")
+	if h.rename == nil || h.rename.input.Value() != "OTHER" {
+		t.Fatal("a taken name lost what was typed")
+	}
+	d.keys("esc")
+	if h.rename != nil {
+		t.Fatal("esc does not cancel the rename")
+	}
+	if got, err := f.st.Action(a.ID); err != nil || got.Name != "Item" {
+		t.Fatalf("after a canceled rename: %q, %v", got.Name, err)
+	}
+	d.keys("m", " v2", "enter")
+	d.contains("Renamed 'Item' to 'Item v2'", "› Item v2")
+	if got, err := f.st.Action(a.ID); err != nil || got.Name != "Item v2" {
+		t.Fatalf("stored name %q, %v", got.Name, err)
+	}
+}
+
+// At 120 columns the Actions tab, the History tab and a run's screen,
+// footer included, fit: a line one cell too wide wraps in a real terminal.
+func TestHistoryScreensFit120Columns(t *testing.T) {
+	f := newFixture(t)
+	c := f.basicConn("api", "u", "p")
+	a := f.sampledAction(c)
+	if err := f.st.RecordRun(wizard.Run{ActionID: a.ID, ConnectionID: c.ID, At: time.Now(), Vars: map[string]string{"id": "1"},
+		Response: &connection.Response{Status: 200, StatusText: "200 OK", Body: []byte(`{"a": 1}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	d := f.drive(120, 40)
+	for _, step := range []struct{ keys, where string }{
+		{"1", "connections"}, {"2", "actions"}, {"3", "history"}, {"enter", "a run"}, {"D", "its drift"},
+	} {
+		d.keys(step.keys)
+		for i, line := range splitLines(d.view()) {
+			if w := ansi.StringWidth(line); w > 120 {
+				t.Errorf("%s: line %d is %d cells wide: %q", step.where, i+1, w, line)
+			}
+		}
 	}
 }

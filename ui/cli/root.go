@@ -1,6 +1,6 @@
 // Package cli is patchbay's command line: the global --db flag, dispatch to
-// the subcommands (run, list, connection, action, demo, backup, compact,
-// version, help) and
+// the subcommands (run, list, history, connection, action, demo, backup,
+// compact, version, help) and
 // their exit codes. main.go only calls Main.
 //
 // Every command writes its result to stdout and its errors, one plain line
@@ -57,6 +57,9 @@ Commands:
                                      replay a saved action; prints the response body
   list [connections|actions] [--json]
                                      list saved connections and actions
+  history [ACTION] [--limit N] [--json]
+                                     list the runs kept, newest first
+  history --keep N                   keep only the newest N runs of each action
   connection add NAME --auth TYPE [--base-url URL] [--field key=value]...
                                      save a connection (--help lists each type's fields)
   connection test NAME [--json]      send a test request through a connection
@@ -129,6 +132,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		return e.run(rest)
 	case "list", "ls":
 		return e.list(rest)
+	case "history":
+		return e.history(rest)
 	case "connection", "connections", "conn":
 		return e.connection(rest)
 	case "action", "actions":
@@ -159,6 +164,8 @@ func (e *env) help(args []string) int {
 		fmt.Fprint(e.stdout, runUsage)
 	case "list", "ls":
 		fmt.Fprint(e.stdout, listUsage)
+	case "history":
+		fmt.Fprint(e.stdout, historyUsage)
 	case "connection", "connections":
 		fmt.Fprint(e.stdout, connectionUsage)
 	case "connection add":
