@@ -23,12 +23,12 @@ func TestDraftNeedsNoSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := a.Request(map[string]string{"team": "{{team}}"})
+	got, err := a.Request(map[string]string{"team": "core"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The draft replays as the wizard would send (the variable filled with itself).
-	if got.Method != req.Method || string(got.Body) != string(req.Body) || len(got.Headers) != len(req.Headers) {
+	// The draft replays as the wizard sends its sample (with the sample value).
+	if got.Method != req.Method || got.URL != "/users/core" || got.URL != req.URL || string(got.Body) != string(req.Body) || len(got.Headers) != len(req.Headers) {
 		t.Errorf("draft request %+v, wizard request %+v", got, req)
 	}
 }

@@ -91,9 +91,17 @@ func TestWizardToReplay(t *testing.T) {
 		w.Accept(r)
 	}
 	if got := w.FullURL(); got != srv.URL+"/anything/%7B%7Bkind%7D%7D?page=2" {
+		t.Errorf("FullURL without a sample value = %q", got)
+	}
+	// The sample goes out with the variable's sample value, never with the
+	// placeholder as literal text.
+	if _, err := w.Request(); err == nil || !strings.Contains(err.Error(), "vars.0") {
+		t.Fatalf("sent without a sample value for {{kind}}: %v", err)
+	}
+	w.SetSampleValue("kind", "people")
+	if got := w.FullURL(); got != srv.URL+"/anything/people?page=2" {
 		t.Errorf("FullURL = %q", got)
 	}
-	// The sample goes out with the variable as literal text, as typed.
 	req, err := w.Request()
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +115,7 @@ func TestWizardToReplay(t *testing.T) {
 		t.Fatal(errs)
 	}
 	w.Back()
-	w.URL = "/anything/users" // make it concrete and send again
+	w.SetSampleValue("kind", "users") // another sample value: send again
 	if errs := w.Next(); errs.For("sample") == "" {
 		t.Fatalf("a stale sample let the wizard through: %v", errs)
 	}
@@ -128,8 +136,11 @@ func TestWizardToReplay(t *testing.T) {
 		t.Fatalf("sample %v, outputs %v", a.Sample, a.Outputs)
 	}
 
+	if a.URL != "/anything/{{kind}}" {
+		t.Fatalf("action URL %q", a.URL)
+	}
 	rec := &runs{}
-	replayed, err := Replay(ctx, conn, a, nil, rec)
+	replayed, err := Replay(ctx, conn, a, map[string]string{"kind": "users"}, rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +163,7 @@ func TestWizardToReplay(t *testing.T) {
 		}
 	}
 	// And what arrived is what was typed.
-	if sample.Method != "POST" || sample.Args["page"][0] != "2" || sample.Headers["X-Trace"][0] != "abc-123" ||
+	if sample.Method != "POST" || !strings.HasSuffix(sample.URL, "/anything/users?page=2") || sample.Args["page"][0] != "2" || sample.Headers["X-Trace"][0] != "abc-123" ||
 		sample.Headers["Content-Type"][0] != "application/json" || sample.Headers["Authorization"] == nil ||
 		sample.Data != w.Body {
 		t.Fatalf("sample echo %+v", sample)

@@ -34,10 +34,19 @@ func (w *Wizard) requestLineErrors() connection.FieldErrors {
 }
 
 // validateStep2 checks query rows, header rows, the body (form rows,
-// multipart parts) and the options. Row keys use the row's index in the
-// wizard's own slice, blank rows included, so a form can put the message
-// next to the row the user sees.
+// multipart parts), the options and the sample values (vars.N, see
+// varErrors). Row keys use the row's index in the wizard's own slice, blank
+// rows included, so a form can put the message next to the row the user
+// sees. A variable without a sample value is an error unless the edited
+// action's saved sample still answers the input (savedSampleFits): then
+// there is nothing to send.
 func (w *Wizard) validateStep2() connection.FieldErrors {
+	return w.step2Errors(!w.savedSampleFits())
+}
+
+// step2Errors is validateStep2; requireValues says whether a variable
+// without a sample value is an error.
+func (w *Wizard) step2Errors(requireValues bool) connection.FieldErrors {
 	var errs connection.FieldErrors
 	for i, kv := range w.Query {
 		if !blankRow(kv) && strings.TrimSpace(kv.Key) == "" {
@@ -73,7 +82,8 @@ func (w *Wizard) validateStep2() connection.FieldErrors {
 	default:
 		errs = append(errs, connection.FieldError{Field: "body", Msg: fmt.Sprintf("unknown body type '%s' — use none, json, text, form or multipart", w.BodyType)})
 	}
-	return append(errs, w.Options.Validate()...)
+	errs = append(errs, w.Options.Validate()...)
+	return append(errs, w.varErrors(requireValues)...)
 }
 
 // partProblem checks one multipart part; blank parts are fine. A file is
@@ -257,14 +267,28 @@ func isTokenChar(r rune) bool {
 		strings.ContainsRune("!#$%&'*+-.^_`|~", r)
 }
 
-// maskJSONVariables replaces each {{name}} with "null" padded with spaces
-// to the same length: valid as a JSON value and inside a JSON string, and the
-// line and column of any later error stay where the user sees them. Used
-// only for validation.
+// maskJSONVariables makes a JSON template checkable as JSON, keeping every
+// offset, so the line and column of an error stay where the user sees them
+// (and jsonLeaves can find tokens in the template). Outside a string each
+// {{name}} becomes "null" padded with spaces, a JSON value. Inside one it
+// stays as typed (tabs inside the braces made spaces), which is string
+// content — and so a backslash right before it is the invalid escape \{ it
+// is in the template, not the valid \n a "null" mask would make of it (the
+// body would pass as JSON, and a value put there would break it).
 func maskJSONVariables(s string) string {
-	return varPattern.ReplaceAllStringFunc(s, func(m string) string {
-		return "null" + strings.Repeat(" ", len(m)-4)
-	})
+	var b strings.Builder
+	last := 0
+	for _, p := range jsonPlaceholders(s) {
+		b.WriteString(s[last:p.start])
+		if m := s[p.start:p.end]; p.inString {
+			b.WriteString(strings.ReplaceAll(m, "\t", " "))
+		} else {
+			b.WriteString("null" + strings.Repeat(" ", len(m)-4))
+		}
+		last = p.end
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // maskURLVariables replaces each {{name}} with a plain word so that a URL

@@ -128,10 +128,17 @@ func TestValidateStep2(t *testing.T) {
 		{"blank JSON is no body", func(w *Wizard) { w.Method, w.BodyType, w.Body = "POST", BodyJSON, " \n\t" }, "", ""},
 		{"JSON with variables", func(w *Wizard) {
 			w.Method, w.BodyType, w.Body = "POST", BodyJSON, `{"id": {{ id }}, "name": "{{name}}"}`
+			w.SetSampleValue("id", "1")
+			w.SetSampleValue("name", "Ann")
 		}, "", ""},
 		{"invalid JSON after a variable keeps its column", func(w *Wizard) {
 			w.Method, w.BodyType, w.Body = "POST", BodyJSON, `{"id": {{id}} x}`
+			w.SetSampleValue("id", "1")
 		}, "body", "invalid JSON at line 1, column 15: invalid character 'x' after object key:value pair"},
+		{"a backslash before a variable in a string is an invalid escape", func(w *Wizard) {
+			w.Method, w.BodyType, w.Body = "POST", BodyJSON, `{"s": "\{{a}}"}`
+			w.SetSampleValue("a", "0")
+		}, "body", "invalid JSON at line 1, column 9: invalid character '{' in string escape code"},
 		{"invalid JSON ignored when body type is text", func(w *Wizard) { w.Method, w.BodyType, w.Body = "POST", BodyText, "{" }, "", ""},
 		{"GET with a body is allowed", func(w *Wizard) { w.BodyType, w.Body = BodyJSON, `{"a":1}` }, "", ""},
 		{"unknown body type", func(w *Wizard) { w.BodyType = "xml" }, "body", "unknown body type 'xml' — use none, json, text, form or multipart"},

@@ -97,6 +97,13 @@ type Variable struct {
 	// Required: a value must be given (or come from Default). An optional
 	// variable with no default and no value is the empty string.
 	Required bool `json:"required,omitempty"`
+	// Sample is the value the wizard's sample request was sent with: the
+	// wizard's fields are templates, and the sample a working request with
+	// real values in them. "" is no sample value (Default, then "" for an
+	// optional variable, stand in). An action keeps it so that editing can
+	// send the same sample again; the sample of a variable whose name looks
+	// like a credential (IsSecret) is never saved.
+	Sample string `json:"sample,omitempty"`
 }
 
 // Check reports a value (given or the default) that is not of v's type, as
@@ -127,8 +134,12 @@ func shorten(s string, n int) string {
 // Variable returns the description of the variable name: its entry in
 // Vars, or, for a variable Vars does not describe, a required string with
 // no default.
-func (a Action) Variable(name string) Variable {
-	for _, v := range a.Vars {
+func (a Action) Variable(name string) Variable { return describe(a.Vars, name) }
+
+// describe is the description of the variable name in vars, or, for one
+// vars does not describe, a required string with no default.
+func describe(vars []Variable, name string) Variable {
+	for _, v := range vars {
 		if v.Name == name {
 			v.Type = v.Type.OrDefault()
 			return v

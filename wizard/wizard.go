@@ -65,6 +65,9 @@ type Wizard struct {
 	sampleErr error
 	// sampleSaved: sample is the edited action's own, as it was stored.
 	sampleSaved bool
+	// saved is the input the edited action was loaded with, when its
+	// request could not be rendered for want of sample values.
+	saved *savedInput
 }
 
 // New starts a wizard for a new action on conn, at step 1 with GET.
@@ -72,9 +75,13 @@ func New(conn connection.Connection) *Wizard {
 	return &Wizard{Conn: conn, Method: "GET", BodyType: BodyNone, step: StepMethod}
 }
 
-// Edit starts a wizard on an existing action, at step 1, with its values and
-// sample. The sample counts as the response to the action's request as it
-// stands, so it is not stale until something changes. Apply keeps a's ID and
+// Edit starts a wizard on an existing action, at step 1, with its values,
+// its variables with their sample values, and its sample. The sample counts
+// as the response to the action's request as it stands, so it is not stale
+// until something changes — even when some variable has no sample value to
+// render the request with (a secret one, whose sample is never saved, or
+// an action saved before samples existed): until the input changes, the
+// saved sample stands and nothing needs sending. Apply keeps a's ID and
 // CreatedAt, and a's own name does not count as taken.
 func Edit(conn connection.Connection, a Action) *Wizard {
 	w := &Wizard{
@@ -103,6 +110,8 @@ func Edit(conn connection.Connection, a Action) *Wizard {
 		w.sampleSaved = true
 		if req, err := w.Request(); err == nil {
 			w.sampleOf = &req
+		} else if _, missing := w.sampleValues(); len(missing) > 0 {
+			w.saved = w.input()
 		}
 	}
 	return w
@@ -113,7 +122,8 @@ func (w *Wizard) Step() Step { return w.step }
 
 // Validate checks the current step. Field keys: name, method, url,
 // query.N, header.N, form.N, part.N (N the 0-based row), body, the keys of
-// ActionOptions.Validate, sample. Step 3 re-checks steps 1 and 2 and needs
+// ActionOptions.Validate, vars.N (N the variable's index in VariableList:
+// its sample value), sample. Step 3 re-checks steps 1 and 2 and needs
 // a sample that is not stale.
 func (w *Wizard) Validate() connection.FieldErrors {
 	switch w.step {
@@ -169,12 +179,19 @@ func (w *Wizard) spec() spec {
 	}.normalised()
 }
 
-// FullURL previews the URL the request will go to: base URL joined with
-// URL and the query parameters, as Send would build it (it is
-// connection.Connection.ResolveURL). A URL that cannot be resolved is shown
-// as typed; Validate says what is wrong with it.
+// FullURL previews the URL the sample request will go to: base URL joined
+// with URL and the query parameters, the variables filled with their sample
+// values, as Send would build it (it is connection.Connection.ResolveURL).
+// While a variable has no sample value the template itself is shown
+// (braces escaped, as a server would get them). A URL that cannot be
+// resolved is shown as typed; Validate says what is wrong with it.
 func (w *Wizard) FullURL() string {
 	s := w.spec()
+	if vals, missing := w.sampleValues(); len(missing) == 0 {
+		if filled, err := s.fill(w.Name, vals); err == nil {
+			s = filled
+		}
+	}
 	u, err := w.Conn.ResolveURL(s.URL, s.Query)
 	if err != nil {
 		return s.URL
@@ -182,17 +199,22 @@ func (w *Wizard) FullURL() string {
 	return u
 }
 
-// Request builds the request that Send will get for the current input,
-// with the options. When the method, URL, rows, parts, body or options are
-// invalid the error is the connection.FieldErrors that say so (the name is
+// Request builds the sample request that Send will get for the current
+// input, with the options: the fields are templates, rendered as a replay
+// renders an action (the same code, spec.render) with each variable's
+// sample value — its Sample, else its Default, else "" when it is optional.
+// When the method, URL, rows, parts, body, options or sample values are
+// invalid, or a variable has no sample value, the error is the
+// connection.FieldErrors that say so (vars.N for a variable; the name is
 // not checked: it is not part of the request); a part's file that became
 // unreadable since is a *FileError.
 func (w *Wizard) Request() (connection.Request, error) {
-	errs := append(w.requestLineErrors(), w.validateStep2()...)
+	errs := append(w.requestLineErrors(), w.step2Errors(true)...)
 	if len(errs) > 0 {
 		return connection.Request{}, errs
 	}
-	return w.spec().request()
+	vals, _ := w.sampleValues()
+	return w.spec().render(w.Name, vals)
 }
 
 // AttachSample records the outcome of sending Request(): the response, or the
@@ -202,6 +224,7 @@ func (w *Wizard) AttachSample(req connection.Request, resp *connection.Response,
 	w.sampleOf = &sent
 	w.sample = nil
 	w.sampleSaved = false
+	w.saved = nil
 	if resp != nil {
 		r := *resp
 		w.sample = &r
@@ -213,10 +236,14 @@ func (w *Wizard) AttachSample(req connection.Request, resp *connection.Response,
 }
 
 // Sample returns the last sample response and error, and whether the input has
-// changed since it was sent (stale).
+// changed since it was sent (stale): the request Request renders now, sample
+// values included, differs from the one sent.
 func (w *Wizard) Sample() (resp *connection.Response, err error, stale bool) {
 	if w.sample == nil && w.sampleErr == nil {
 		return nil, nil, false
+	}
+	if w.sampleOf == nil && w.savedSampleFits() {
+		return w.sample, w.sampleErr, false
 	}
 	if w.sampleOf == nil {
 		return w.sample, w.sampleErr, true
@@ -252,16 +279,16 @@ func (w *Wizard) build() Action {
 		Form:         s.Form,
 		Parts:        s.Parts,
 		Options:      cloneActionOptions(w.Options),
-		Vars:         usedVars(cloneVars(w.Vars), variables(s)),
+		Vars:         savedVars(usedVars(cloneVars(w.Vars), variables(s))),
 		Inputs:       inputs(s),
 	}
 	if w.sample != nil {
 		// What the server echoed of the connection's secrets (httpbin's
 		// /anything shows the Authorization it got) is not kept, neither in
 		// the sample nor in the examples of its outputs.
-		var own []string
+		own := w.secretSamples()
 		if w.sampleOf != nil {
-			own = requestSecrets(*w.sampleOf)
+			own = append(own, requestSecrets(*w.sampleOf)...)
 		}
 		sample := w.Conn.RedactEchoes(*w.sample, own...)
 		if w.sampleOf != nil {

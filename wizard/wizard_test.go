@@ -17,6 +17,7 @@ func fill(w *Wizard) {
 	w.Name = "Create user"
 	w.Method = "post"
 	w.URL = "/users/{{team}}"
+	w.SetSampleValue("team", "core") // the value the sample is sent with
 	w.Query = []connection.KV{kv("dry_run", "1"), {}, kv("api_key", "s3cret")}
 	w.Headers = []connection.KV{kv("X-Trace", "abc"), kv("Content-Type", "application/json")}
 	w.BodyType = BodyJSON
