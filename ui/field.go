@@ -50,6 +50,9 @@ type field struct {
 	rows         []kvRow
 	secretValues bool
 	namePrompt   string
+	// fixedNames: the rows are given (names are labels, only values are
+	// typed) and no blank row is added for a new one.
+	fixedNames bool
 
 	err     string
 	rowErrs map[int]string

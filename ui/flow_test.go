@@ -61,6 +61,23 @@ func TestFlows(t *testing.T) {
 		"wizard_step2": toStep2,
 		"wizard_step3": toStep3,
 		"replay":       toReplay,
+		// The id of a sample that worked becomes a variable in step 3,
+		// and the saved action is replayed with another id.
+		"variable": {
+			{wait: []string{"httpbin"}},
+			{keys: []string{"enter"}, wait: []string{"1 Method & URL"}},
+			{keys: []string{"Item", "tab", "tab", "/anything/42"}, wait: []string{"anything/42"}},
+			{keys: []string{"ctrl+n"}, wait: []string{"Nothing sent yet"}},
+			{keys: []string{"ctrl+s"}, wait: []string{`/anything/42",`}},
+			{keys: []string{"ctrl+n"}, wait: []string{"Output fields"}},
+			{keys: []string{"v"}, wait: []string{"Pick a value", "path segment 2"}},
+			{keys: []string{"down", "enter"}, wait: []string{"a variable", "Sample value"}},
+			{keys: []string{"ctrl+s"}, wait: []string{"is a variable: each run asks for it"}},
+			{keys: []string{"esc"}, wait: []string{"in path segment 2"}},
+			{keys: []string{"enter"}, wait: []string{"Saved action 'Item'"}},
+			{keys: []string{"r"}, wait: []string{"Run 'Item'"}},
+			{keys: []string{"7", "ctrl+s"}, wait: []string{"200 OK", `/anything/7",`}},
+		},
 	}
 	for name, steps := range flows {
 		t.Run(name, func(t *testing.T) {

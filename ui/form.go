@@ -35,7 +35,7 @@ const defaultLabelWidth = 22
 func newForm(st *Styles, keys *KeyMap, fields ...*field) *form {
 	f := &form{fields: fields, labelW: defaultLabelWidth, st: st, keys: keys}
 	for _, fl := range fields {
-		if fl.kind == kindKV && len(fl.rows) == 0 {
+		if fl.kind == kindKV && len(fl.rows) == 0 && !fl.fixedNames {
 			fl.rows = []kvRow{f.newRow(fl)}
 		}
 	}
@@ -62,7 +62,9 @@ func (f *form) setRows(fl *field, kvs []connection.KV) {
 		r.value.SetValue(kv.Value)
 		fl.rows = append(fl.rows, r)
 	}
-	fl.rows = append(fl.rows, f.newRow(fl))
+	if !fl.fixedNames {
+		fl.rows = append(fl.rows, f.newRow(fl))
+	}
 	f.syncFocus()
 }
 
@@ -83,7 +85,10 @@ func (f *form) stops() []stop {
 		}
 		if fl.kind == kindKV {
 			for i := range fl.rows {
-				s = append(s, stop{fl, i, 0}, stop{fl, i, 1})
+				if !fl.fixedNames {
+					s = append(s, stop{fl, i, 0})
+				}
+				s = append(s, stop{fl, i, 1})
 			}
 			continue
 		}
@@ -320,7 +325,7 @@ func (f *form) Update(msg tea.Msg) (bool, tea.Cmd) {
 		} else {
 			r.value, cmd = r.value.Update(msg)
 		}
-		if s.row == len(s.field.rows)-1 && (r.name.Value() != "" || r.value.Value() != "") {
+		if !s.field.fixedNames && s.row == len(s.field.rows)-1 && (r.name.Value() != "" || r.value.Value() != "") {
 			s.field.rows = append(s.field.rows, f.newRow(s.field))
 		}
 	}

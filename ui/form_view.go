@@ -49,7 +49,11 @@ func (f *form) View() string {
 					prefix = head
 				}
 				nw, vw := f.kvWidths()
-				b.WriteString(prefix + cell(r.name.View(), nw) + f.st.Faint.Render(" : ") + cell(r.value.View(), vw) + "\n")
+				name := r.name.View()
+				if fl.fixedNames {
+					name = f.st.Accent.Render("{{" + r.name.Value() + "}}")
+				}
+				b.WriteString(prefix + cell(name, nw) + f.st.Faint.Render(" : ") + cell(r.value.View(), vw) + "\n")
 				if msg := fl.rowErrs[i]; msg != "" {
 					b.WriteString(f.note(f.st.FieldError, "✗ "+msg))
 				}

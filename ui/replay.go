@@ -105,6 +105,9 @@ func newReplayStarting(e *env, conn connection.Connection, a wizard.Action, conn
 		if !v.Required && v.Default == nil {
 			placeholder += " (optional)"
 		}
+		if v.Sample != "" && !wizard.IsSecret(v.Name) {
+			placeholder += " — the sample sent " + connection.CleanText(truncate(v.Sample, 24))
+		}
 		fl := textField(v.Name, v.Name, placeholder)
 		if wizard.IsSecret(v.Name) {
 			fl = secretField(v.Name, v.Name)

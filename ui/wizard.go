@@ -3,9 +3,11 @@ package ui
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -34,6 +36,11 @@ type wizardScreen struct {
 	resp   *responsePane
 	review viewport.Model
 	pane   wizardPane
+	// vars is step 3's variable editor while it is open.
+	vars *varEditor
+	// varNames are the variables the step-2 Variables rows stand for, in
+	// order: their names are fixed, their values are the sample values.
+	varNames []string
 
 	seq     int
 	cancel  context.CancelFunc
@@ -88,7 +95,11 @@ func newWizardScreen(e *env, conn connection.Connection, a *wizard.Action, taken
 	parts := kvField("part", "Parts", "name", false)
 	parts.show = func() bool { return bodyType.value() == string(wizard.BodyMultipart) }
 	parts.hint = "A value, or @path for a file (@path;type=image/png;filename=a.png); files are streamed."
-	fields := []*field{query, headers, bodyType, body, formRows, parts}
+	vars := kvField("vars", "Variables", "name", false)
+	vars.fixedNames = true
+	vars.show = func() bool { return len(s.varNames) > 0 }
+	vars.hint = "The values the sample is sent with; every run asks for its own."
+	fields := []*field{query, headers, bodyType, body, formRows, parts, vars}
 	fields = append(fields, optionFields(&w.Conn)...)
 	s.step2 = newForm(&e.styles, &e.keys, fields...)
 	s.step2.labelW = 20
@@ -125,12 +136,18 @@ func (s *wizardScreen) SetSize(w, h int) {
 	s.resp.SetSize(w-left, h-3)
 	s.review.Width = w - 4
 	s.review.Height = max(h-3, 1)
+	if s.vars != nil {
+		s.vars.width, s.vars.height = w, h-3
+	}
 	s.refreshReview()
 }
 
 func (s *wizardScreen) Capturing() bool {
 	if s.confirm {
 		return true
+	}
+	if s.vars != nil && s.w.Step() == wizard.StepReview {
+		return s.vars.capturing()
 	}
 	switch s.w.Step() {
 	case wizard.StepMethod:
@@ -162,7 +179,10 @@ func (s *wizardScreen) Keys() []key.Binding {
 		}
 		return keys
 	}
-	return []key.Binding{k.Apply, k.PrevStep, withHelp(k.Up, "↑/↓", "scroll")}
+	if s.vars != nil {
+		return s.vars.keys()
+	}
+	return []key.Binding{k.Apply, k.Variables, k.PrevStep, withHelp(k.Up, "↑/↓", "scroll")}
 }
 
 // pull copies the forms into the wizard.
@@ -181,6 +201,7 @@ func (s *wizardScreen) pull() {
 	for _, kv := range rows {
 		w.Parts = append(w.Parts, rowPart(kv))
 	}
+	s.pullSampleValues()
 	// A number that is not one stays typed in its field and is reported
 	// when the sample is sent or the step is left; the rest applies.
 	w.Options, _ = readOptions(s.step2)
@@ -214,6 +235,7 @@ func (s *wizardScreen) push() {
 		parts = append(parts, partRow(p))
 	}
 	s.step2.setRows(s.step2.field("part"), parts)
+	s.pushSampleValues()
 	fillOptions(s.step2, w.Options)
 	s.resp.kind = bodyKind(w.Options.ResponseType.OrDefault())
 	s.resp.debug = w.Options.Debug
@@ -252,6 +274,16 @@ func (s *wizardScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if s.w.Step() == wizard.StepSample && s.resp.prompting() {
 		return s.resp.Update(msg)
 	}
+	if s.vars != nil && s.w.Step() == wizard.StepReview {
+		done, cmd := s.vars.update(msg)
+		if done {
+			s.vars = nil
+		}
+		// The variable's placeholder is now in the wizard's fields.
+		s.push()
+		s.refreshReview()
+		return cmd
+	}
 	if s.cancel != nil && key.Matches(msg, k.Cancel) {
 		s.cancelSend()
 		s.resp.stop()
@@ -277,8 +309,13 @@ func (s *wizardScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case wizard.StepSample:
 		return s.sampleKey(msg)
 	}
-	if key.Matches(msg, k.Apply) {
+	switch {
+	case key.Matches(msg, k.Apply):
 		return s.apply()
+	case key.Matches(msg, k.Variables):
+		s.vars = newVarEditor(s.env, s.w)
+		s.vars.width, s.vars.height = s.width, s.height-3
+		return nil
 	}
 	scroll(&s.review, msg, &s.env.keys)
 	return nil
@@ -396,4 +433,46 @@ func (s *wizardScreen) leave() tea.Cmd {
 	}
 	s.cancelSend()
 	return pop("")
+}
+
+// pullSampleValues reads the step-2 Variables rows into the wizard's
+// sample values, then lists the variables the fields use now: a {{name}}
+// typed into a field gets its row as soon as it is complete.
+func (s *wizardScreen) pullSampleValues() {
+	fl := s.step2.field("vars")
+	for i, name := range s.varNames {
+		if i < len(fl.rows) {
+			s.w.SetSampleValue(name, fl.rows[i].value.Value())
+		}
+	}
+	if !slices.Equal(s.varNames, s.variableNames()) {
+		s.pushSampleValues()
+	}
+}
+
+// pushSampleValues shows the wizard's variables and their sample values
+// in the Variables rows; a row's name is the variable's, not for typing.
+func (s *wizardScreen) pushSampleValues() {
+	s.varNames = s.variableNames()
+	var kvs []connection.KV
+	for _, v := range s.w.VariableList() {
+		kvs = append(kvs, connection.KV{Key: v.Name, Value: v.Sample})
+	}
+	fl := s.step2.field("vars")
+	s.step2.setRows(fl, kvs)
+	for i := range fl.rows {
+		if wizard.IsSecret(s.varNames[i]) && !s.step2.reveal {
+			fl.rows[i].value.EchoMode = textinput.EchoPassword
+			fl.rows[i].value.EchoCharacter = '•'
+		}
+	}
+	s.step2.syncFocus()
+}
+
+func (s *wizardScreen) variableNames() []string {
+	var names []string
+	for _, v := range s.w.VariableList() {
+		names = append(names, v.Name)
+	}
+	return names
 }

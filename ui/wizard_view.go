@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -26,7 +27,11 @@ func (s *wizardScreen) View() string {
 	case wizard.StepSample:
 		body = s.step2View()
 	default:
-		body = st.Indent.Render(s.review.View())
+		if s.vars != nil {
+			body = s.vars.View()
+		} else {
+			body = st.Indent.Render(s.review.View())
+		}
 	}
 	return head + "\n" + body
 }
@@ -98,7 +103,18 @@ func reviewView(st *Styles, w *wizard.Wizard, width int) string {
 	a, err := w.Apply()
 	row("Action", st.Bold.Render(w.Name))
 	row("Connection", w.Conn.Name+tlsBadge(w.Conn))
-	row("Request", st.Method.Render(strings.ToUpper(w.Method))+" "+connection.CleanText(w.FullURL()))
+	row("Request", st.Method.Render(strings.ToUpper(w.Method))+" "+highlightVars(st, connection.CleanText(templateURL(w))))
+	vars := w.VariableList()
+	for i, v := range vars {
+		label := ""
+		if i == 0 {
+			label = "Variables"
+		}
+		row(label, variableLine(st, w, v))
+	}
+	if len(vars) == 0 {
+		row("Variables", st.Faint.Render("(none) — v turns values of the sample into variables each run asks for"))
+	}
 	if resp != nil {
 		sent := resp.Request
 		for i, h := range sent.Headers {
@@ -239,4 +255,60 @@ func hostOf(u string) string {
 		rest = rest[:i]
 	}
 	return rest
+}
+
+// templateURL is the action's URL as it is saved, placeholders and all:
+// the base URL joined with the URL and the query rows, unescaped, so that
+// {{id}} reads as typed.
+func templateURL(w *wizard.Wizard) string {
+	u := strings.TrimSpace(w.URL)
+	if !strings.Contains(u, "://") {
+		u = strings.TrimRight(w.Conn.BaseURL, "/") + "/" + strings.TrimLeft(u, "/")
+	}
+	var q []string
+	for _, kv := range w.Query {
+		if strings.TrimSpace(kv.Key) != "" {
+			q = append(q, strings.TrimSpace(kv.Key)+"="+kv.Value)
+		}
+	}
+	if len(q) > 0 {
+		sep := "?"
+		if strings.Contains(u, "?") {
+			sep = "&"
+		}
+		u += sep + strings.Join(q, "&")
+	}
+	return u
+}
+
+// highlightVars shows each {{name}} of s in the accent style.
+func highlightVars(st *Styles, s string) string {
+	return placeholders.ReplaceAllStringFunc(s, func(m string) string { return st.Accent.Render(m) })
+}
+
+// variableLine describes one variable in the review: its type, whether a
+// run must give it, its default, where it sits and what the sample sent.
+func variableLine(st *Styles, w *wizard.Wizard, v wizard.Variable) string {
+	parts := []string{string(v.Type.OrDefault())}
+	switch {
+	case v.Default != nil:
+		parts = append(parts, "default "+strconv.Quote(connection.CleanText(*v.Default)))
+	case v.Required:
+		parts = append(parts, "required")
+	default:
+		parts = append(parts, "optional")
+	}
+	if places := w.VariablePlaces(v.Name); len(places) > 0 {
+		parts = append(parts, "in "+connection.CleanText(strings.Join(places, ", ")))
+	}
+	sample := connection.CleanText(v.Sample)
+	switch {
+	case wizard.IsSecret(v.Name) && v.Sample != "":
+		sample = connection.Redacted
+	case v.Sample == "":
+		sample = st.Faint.Render("(none)")
+	default:
+		sample = strconv.Quote(sample)
+	}
+	return st.Accent.Render("{{"+v.Name+"}}") + "  " + st.Faint.Render(strings.Join(parts, " · ")+" · sample ") + sample
 }
