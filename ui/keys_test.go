@@ -10,6 +10,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"patchbay/connection"
@@ -524,6 +525,25 @@ func TestHistoryScreensFit120Columns(t *testing.T) {
 			if w := ansi.StringWidth(line); w > 120 {
 				t.Errorf("%s: line %d is %d cells wide: %q", step.where, i+1, w, line)
 			}
+		}
+	}
+}
+
+// A footer too long for the terminal is cut to fit, padding included: a
+// line one cell too wide wraps in a real terminal and scrolls the screen.
+func TestFooterFitsNarrowTerminal(t *testing.T) {
+	f := newFixture(t)
+	c := f.basicConn("api", "u", "p")
+	f.itemAction(c)
+	d := f.drive(120, 20)
+	d.keys("2")
+	for width := 40; width <= 120; width++ {
+		d.send(tea.WindowSizeMsg{Width: width, Height: 20})
+		lines := splitLines(d.view())
+		// Lines are padded to the widest; the footer's own cells count.
+		footer := strings.TrimRight(lines[len(lines)-1], " ")
+		if w := lipgloss.Width(footer); w > width {
+			t.Fatalf("the footer is %d cells wide, the terminal %d:\n%s", w, width, footer)
 		}
 	}
 }

@@ -126,7 +126,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.help.Width = msg.Width
+		// The footer pads the help by a cell on each side; a help line cut
+		// to the full width would wrap.
+		m.help.Width = max(msg.Width-m.env.styles.Footer.GetHorizontalFrameSize(), 1)
 		for _, s := range m.stack {
 			s.SetSize(m.width, m.bodyHeight())
 		}
@@ -211,7 +213,9 @@ func (m Model) View() string {
 		}
 		status = style.Render(m.status.text)
 	}
-	footer := m.help.ShortHelpView(m.footerKeys())
+	// help cuts the line with an ellipsis, but where the ellipsis itself
+	// would not fit it keeps every binding (bubbles v1.0.0): cut it again.
+	footer := truncate(m.help.ShortHelpView(m.footerKeys()), m.help.Width)
 	return lipgloss.JoinVertical(lipgloss.Left,
 		header, "",
 		body,

@@ -75,6 +75,8 @@ Commands:
         [--var-type k=string|number|boolean|json]... [--var-default k=V]...
         [--var-optional k]...
                                      save an action; {{name}} in a value declares a variable
+  action rename OLD NEW              rename an action; it keeps its history
+  action copy NAME [NEW]             copy an action (default name 'NAME copy')
   action rm NAME                     remove an action
   backup PATH                        copy the database to PATH, consistently
   compact                            rewrite the database to reclaim free space
