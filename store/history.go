@@ -104,24 +104,12 @@ func (s *Store) History(limit int) ([]RunSummary, error) {
 // runs_by_action index.
 func (s *Store) ActionHistory(actionID uint64, limit int) ([]RunSummary, error) {
 	var list []RunSummary
-	err := s.db.View(func(tx *bolt.Tx) error {
-		idx := tx.Bucket(bucketRunsByAction).Bucket(itob(actionID))
-		if idx == nil {
-			return nil
+	err := s.actionRuns(actionID, limit, func(id uint64, v []byte) error {
+		sum, err := summarize(id, v)
+		if err != nil {
+			return err
 		}
-		runs := tx.Bucket(bucketRuns)
-		c := idx.Cursor()
-		for k, _ := c.Last(); k != nil && (limit <= 0 || len(list) < limit); k, _ = c.Prev() {
-			v := runs.Get(k)
-			if v == nil {
-				continue // cannot happen: a run and its index entry change together
-			}
-			sum, err := summarize(btoi(k), v)
-			if err != nil {
-				return err
-			}
-			list = append(list, sum)
-		}
+		list = append(list, sum)
 		return nil
 	})
 	return list, err

@@ -88,27 +88,41 @@ func (s *Store) Runs(actionID uint64) ([]wizard.Run, error) { return s.RunsOf(ac
 // action's runs, through the runs_by_action index.
 func (s *Store) RunsOf(actionID uint64, limit int) ([]wizard.Run, error) {
 	var list []wizard.Run
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.actionRuns(actionID, limit, func(id uint64, v []byte) error {
+		var r wizard.Run
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("run %d is damaged: %w", id, err)
+		}
+		list = append(list, r)
+		return nil
+	})
+	return list, err
+}
+
+// actionRuns calls each with the id and stored value of the newest runs of
+// an action, newest first, at most limit of them (all when limit is 0 or
+// less), reading only that action's runs through the runs_by_action index.
+func (s *Store) actionRuns(actionID uint64, limit int, each func(id uint64, v []byte) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
 		idx := tx.Bucket(bucketRunsByAction).Bucket(itob(actionID))
 		if idx == nil {
 			return nil
 		}
 		runs := tx.Bucket(bucketRuns)
 		c := idx.Cursor()
-		for k, _ := c.Last(); k != nil && (limit <= 0 || len(list) < limit); k, _ = c.Prev() {
+		n := 0
+		for k, _ := c.Last(); k != nil && (limit <= 0 || n < limit); k, _ = c.Prev() {
 			v := runs.Get(k)
 			if v == nil {
 				continue // cannot happen: a run and its index entry change together
 			}
-			var r wizard.Run
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("run %d is damaged: %w", btoi(k), err)
+			if err := each(btoi(k), v); err != nil {
+				return err
 			}
-			list = append(list, r)
+			n++
 		}
 		return nil
 	})
-	return list, err
 }
 
 // deleteRuns removes the history of an action, in the transaction that
