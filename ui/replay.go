@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -58,11 +59,14 @@ type replay struct {
 	given  map[string]string // startWith's values
 	// typed is what each variable field held when the screen opened; the
 	// last run's values replace only what the user has not changed since.
-	typed  map[string]string
-	seq    int
-	cancel context.CancelFunc
-	width  int
-	height int
+	typed map[string]string
+	// redacted are the variables whose value history did not keep (a
+	// secret): a re-run asks for them rather than sending a default.
+	redacted []string
+	seq      int
+	cancel   context.CancelFunc
+	width    int
+	height   int
 }
 
 // newReplay is r on an action: conns are every connection, of which those
@@ -83,7 +87,7 @@ func newRerunWith(e *env, conn connection.Connection, a wizard.Action, conns []c
 }
 
 func newReplayStarting(e *env, conn connection.Connection, a wizard.Action, conns []connection.Connection, start replayStart, given map[string]string) *replay {
-	r := &replay{env: e, conn: conn, action: a, start: start, given: usableValues(given),
+	r := &replay{env: e, conn: conn, action: a, start: start, given: usableValues(given), redacted: redactedNames(given),
 		conns: fitting(a, conn, conns),
 		resp:  newResponsePane(e, "Fill in the variables and press ctrl+s to run.")}
 	r.resp.conn = &r.conn
@@ -93,7 +97,7 @@ func newReplayStarting(e *env, conn connection.Connection, a wizard.Action, conn
 		for i, c := range r.conns {
 			names[i] = c.Name
 		}
-		fl := choiceField("connection", "Connection", names, nil)
+		fl := choiceField(connectionKey, "Connection", names, nil)
 		fl.hint = "←/→ sends this run through another connection."
 		fields = append(fields, fl)
 	}
@@ -105,11 +109,12 @@ func newReplayStarting(e *env, conn connection.Connection, a wizard.Action, conn
 		if !v.Required && v.Default == nil {
 			placeholder += " (optional)"
 		}
-		if v.Sample != "" && !wizard.IsSecret(v.Name) {
+		secret := a.SecretVariable(v.Name)
+		if v.Sample != "" && !secret {
 			placeholder += " — the sample sent " + connection.CleanText(truncate(v.Sample, 24))
 		}
 		fl := textField(v.Name, v.Name, placeholder)
-		if wizard.IsSecret(v.Name) {
+		if secret {
 			fl = secretField(v.Name, v.Name)
 		}
 		if v.Default != nil {
@@ -126,6 +131,19 @@ func newReplayStarting(e *env, conn connection.Connection, a wizard.Action, conn
 		r.typed = r.varValues()
 	}
 	return r
+}
+
+// redactedNames lists, sorted, the variables whose value history
+// redacted.
+func redactedNames(vals map[string]string) []string {
+	var out []string
+	for k, v := range vals {
+		if v == connection.Redacted {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // usableValues drops the values history redacted: they must be typed again.
@@ -156,6 +174,10 @@ func fitting(a wizard.Action, own connection.Connection, conns []connection.Conn
 	return out
 }
 
+// connectionKey is the key of the connection picker's field: not a
+// variable name, so a variable named "connection" keeps its own field.
+const connectionKey = "@connection"
+
 // placeholders matches {{...}}, for checking a URL's shape without values.
 var placeholders = regexp.MustCompile(`\{\{[^{}]*\}\}`)
 
@@ -183,10 +205,11 @@ func (r *replay) Init() tea.Cmd {
 // fillLast puts the last run's values in the fields the user has not
 // touched, and for R sends when they are complete.
 func (r *replay) fillLast(msg lastValuesMsg) tea.Cmd {
+	r.redacted = redactedNames(msg.vars)
 	if r.vars != nil {
 		for name, v := range usableValues(msg.vars) {
 			fl := r.vars.field(name)
-			if fl == nil || name == "connection" || fl.value() != r.typed[name] {
+			if fl == nil || name == connectionKey || fl.value() != r.typed[name] {
 				continue
 			}
 			fl.input.SetValue(v)
@@ -204,6 +227,12 @@ func (r *replay) fillLast(msg lastValuesMsg) tea.Cmd {
 // sendIfComplete sends when the values resolve; otherwise it leaves the
 // form up and says what is missing.
 func (r *replay) sendIfComplete() tea.Cmd {
+	for _, name := range r.redacted {
+		if r.vars != nil && r.vars.field(name) != nil {
+			r.vars.focusKey(name)
+			return errStatus("The history does not keep the value of {{%s}}: type it again, then ctrl+s.", name)
+		}
+	}
 	if _, err := r.action.Resolve(r.values()); err != nil {
 		return errStatus("%s", connection.CleanText(err.Error()))
 	}
@@ -247,7 +276,7 @@ func (r *replay) varValues() map[string]string {
 	}
 	vals := map[string]string{}
 	for _, f := range r.vars.fields {
-		if f.key != "connection" {
+		if f.key != connectionKey {
 			vals[f.key] = f.value()
 		}
 	}
@@ -273,7 +302,7 @@ func (r *replay) pickConnection() {
 	if r.vars == nil {
 		return
 	}
-	if fl := r.vars.field("connection"); fl != nil {
+	if fl := r.vars.field(connectionKey); fl != nil {
 		r.conn = r.conns[fl.choice]
 	}
 }

@@ -90,18 +90,26 @@ func TestRerunLast(t *testing.T) {
 func TestRerunWithRedactedValue(t *testing.T) {
 	f := newFixture(t)
 	c := f.basicConn("api", "u", "p")
+	// The token has a default, so the values are complete without it:
+	// still, what was sent was another value, which history did not keep.
+	def := "default-token"
 	a := wizard.Action{Name: "Auth", ConnectionID: c.ID, Method: "GET", URL: "/anything/{{id}}",
-		Headers: []connection.KV{{Key: "X-Token", Value: "{{token}}"}}}
+		Headers: []connection.KV{{Key: "X-Token", Value: "{{token}}"}},
+		Vars:    []wizard.Variable{{Name: "token", Default: &def}}}
 	if err := f.st.CreateAction(&a); err != nil {
 		t.Fatal(err)
 	}
 	d := f.drive(120, 40)
 	d.send(pushMsg{newRerunWith(d.root().env, c, a, nil, map[string]string{"id": "3", "token": connection.Redacted})})
 	rp := d.top().(*replay)
-	if got := rp.vars.field("token").value(); got != "" {
-		t.Fatalf("token field = %q, want it empty (history redacted it)", got)
+	if got := rp.vars.field("token").value(); got != def {
+		t.Fatalf("token field = %q, want its default (history redacted the value)", got)
 	}
+	d.contains("does not keep the value of {{token}}")
 	d.lacks("200 OK")
+	if rp.vars.focusedKey() != "token" {
+		t.Errorf("focus on %q, want the token's field", rp.vars.focusedKey())
+	}
 	rp.vars.field("token").input.SetValue("s3cret-value")
 	d.keys("ctrl+s")
 	d.contains("200 OK", "/anything/3")
@@ -124,7 +132,7 @@ func TestReplayThroughAnotherConnection(t *testing.T) {
 	d.keys("2", "r")
 	d.contains("Connection", "sandbox")
 	rp := d.top().(*replay)
-	rp.vars.focusKey("connection")
+	rp.vars.focusKey(connectionKey)
 	d.keys("right")
 	rp.vars.focusKey("id")
 	d.keys("4", "ctrl+s")
@@ -156,4 +164,21 @@ func names(cs []connection.Connection) []string {
 		out = append(out, c.Name)
 	}
 	return out
+}
+
+// A variable may be called "connection": the connection picker's field
+// does not take its place.
+func TestVariableNamedConnection(t *testing.T) {
+	f := newFixture(t)
+	c := f.basicConn("api", "u", "p")
+	f.basicConn("other", "u", "p")
+	a := wizard.Action{Name: "Conn", ConnectionID: c.ID, Method: "GET", URL: "/anything/{{connection}}"}
+	if err := f.st.CreateAction(&a); err != nil {
+		t.Fatal(err)
+	}
+	d := f.drive(120, 40)
+	d.keys("2", "r")
+	d.top().(*replay).vars.focusKey("connection")
+	d.keys("abc", "ctrl+s")
+	d.contains("200 OK", "/anything/abc")
 }

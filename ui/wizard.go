@@ -461,7 +461,7 @@ func (s *wizardScreen) pushSampleValues() {
 	fl := s.step2.field("vars")
 	s.step2.setRows(fl, kvs)
 	for i := range fl.rows {
-		if wizard.IsSecret(s.varNames[i]) && !s.step2.reveal {
+		if s.w.SecretVariable(s.varNames[i]) && !s.step2.reveal {
 			fl.rows[i].value.EchoMode = textinput.EchoPassword
 			fl.rows[i].value.EchoCharacter = '•'
 		}

@@ -63,7 +63,7 @@ func (v *varEditor) keys() []key.Binding {
 			withHelp(k.Back, "esc", "back to the values")}
 	}
 	keys := []key.Binding{k.Up, k.Down, withHelp(k.Enter, "enter", "make a variable")}
-	if len(v.cands) > 0 && v.cands[v.cursor].Var != "" {
+	if len(v.cands) > 0 && v.cands[v.cursor].Var != "" && v.canRemove(v.cands[v.cursor].Var) {
 		keys = append(keys, withHelp(k.Unvariable, "x", "back to its sample value"))
 	}
 	return append(keys, withHelp(k.Back, "esc", "done"))
@@ -94,6 +94,9 @@ func (v *varEditor) update(msg tea.KeyMsg) (done bool, cmd tea.Cmd) {
 		v.open(v.cands[v.cursor])
 	case key.Matches(msg, k.Unvariable) && len(v.cands) > 0 && v.cands[v.cursor].Var != "":
 		name := v.cands[v.cursor].Var
+		if !v.canRemove(name) {
+			return false, errStatus("{{%s}} has no sample value to put back: give it one in step 2's Variables first", name)
+		}
 		v.w.RemoveVariable(name)
 		v.reload()
 		return false, func() tea.Msg { return statusMsg{text: "{{" + name + "}} is a fixed value again."} }
@@ -127,6 +130,9 @@ func (v *varEditor) open(c wizard.Candidate) {
 	}
 	typ.hint = "What a run must give: checked before anything is sent."
 	def := textField("var_default", "Default", "none — every run gives a value")
+	if v.secret(c) {
+		def = secretField("var_default", "Default")
+	}
 	if vr.Default != nil {
 		def.input.SetValue(*vr.Default)
 	}
@@ -175,7 +181,7 @@ func (v *varEditor) View() string {
 		if v.name != "" {
 			head = "Variable " + st.Accent.Render("{{"+v.name+"}}") + " in " + connection.CleanText(c.Label)
 		}
-		return " " + head + "\n " + st.Faint.Render("Sample value: ") + sampleShown(c) + "\n\n" + v.form.View()
+		return " " + head + "\n " + st.Faint.Render("Sample value: ") + v.sampleShown(c) + "\n\n" + v.form.View()
 	}
 	if len(v.cands) == 0 {
 		return " " + st.Faint.Render("The request has no values to turn into variables.")
@@ -187,20 +193,39 @@ func (v *varEditor) View() string {
 		if c.Var != "" {
 			variable = "{{" + c.Var + "}}"
 		}
-		t.rows = append(t.rows, []string{connection.CleanText(c.Label), sampleShown(c), variable})
+		t.rows = append(t.rows, []string{connection.CleanText(c.Label), v.sampleShown(c), variable})
 	}
 	return " " + st.Faint.Render("Pick a value the action should ask for on every run.") + "\n\n" + t.View()
 }
 
+// secret reports whether c's value is a credential: a secret variable's
+// (by its name or where it sits), or one under a secret-looking key.
+func (v *varEditor) secret(c wizard.Candidate) bool {
+	if c.Var != "" {
+		return v.w.SecretVariable(c.Var)
+	}
+	_, key, _ := strings.Cut(c.Label, " ")
+	return wizard.IsSecret(c.Suggest.Name) || c.At.Kind != wizard.PlacePath && wizard.IsSecret(key)
+}
+
 // sampleShown is a candidate's value as the list shows it: secrets masked,
 // control characters made visible.
-func sampleShown(c wizard.Candidate) string {
-	name := c.Suggest.Name
-	if c.Var != "" {
-		name = c.Var
-	}
-	if wizard.IsSecret(name) || wizard.IsSecret(c.Label) {
+func (v *varEditor) sampleShown(c wizard.Candidate) string {
+	if v.secret(c) {
 		return connection.Redacted
 	}
 	return connection.CleanText(c.Value)
+}
+
+// canRemove reports whether the variable name has a value to put back in
+// its place: a sample value or a default. A secret variable of a saved
+// action has none (its sample is never saved), nor has a {{name}} typed in
+// without one; removing it would leave its places empty.
+func (v *varEditor) canRemove(name string) bool {
+	for _, d := range v.w.VariableList() {
+		if d.Name == name {
+			return d.Sample != "" || d.Default != nil
+		}
+	}
+	return false
 }

@@ -290,7 +290,10 @@ func highlightVars(st *Styles, s string) string {
 // run must give it, its default, where it sits and what the sample sent.
 func variableLine(st *Styles, w *wizard.Wizard, v wizard.Variable) string {
 	parts := []string{string(v.Type.OrDefault())}
+	secret := w.SecretVariable(v.Name)
 	switch {
+	case v.Default != nil && secret:
+		parts = append(parts, "default "+connection.Redacted)
 	case v.Default != nil:
 		parts = append(parts, "default "+strconv.Quote(connection.CleanText(*v.Default)))
 	case v.Required:
@@ -303,7 +306,7 @@ func variableLine(st *Styles, w *wizard.Wizard, v wizard.Variable) string {
 	}
 	sample := connection.CleanText(v.Sample)
 	switch {
-	case wizard.IsSecret(v.Name) && v.Sample != "":
+	case secret && v.Sample != "":
 		sample = connection.Redacted
 	case v.Sample == "":
 		sample = st.Faint.Render("(none)")

@@ -279,3 +279,35 @@ func variablePlaces(slots []slot, name string) []string {
 	}
 	return out
 }
+
+// SecretVariable reports whether the variable name stands for a credential:
+// its name looks like one (IsSecret), or it sits, anywhere, in a value whose
+// key does — a header Authorization, a query api_key, a JSON "password" —
+// whatever it was named. Its values are then never saved (its sample),
+// kept in history, nor shown unmasked. Path segments do not count: the
+// segment before one names a collection, not a credential.
+func (a Action) SecretVariable(name string) bool {
+	return secretVariable(a.spec().slots(), name)
+}
+
+// SecretVariable is Action.SecretVariable for the wizard's input.
+func (w *Wizard) SecretVariable(name string) bool {
+	return secretVariable(w.fields().slots(), name)
+}
+
+func secretVariable(slots []slot, name string) bool {
+	if IsSecret(name) {
+		return true
+	}
+	for _, sl := range slots {
+		if sl.at.Kind == PlacePath || sl.hint == "" || !IsSecret(sl.hint) {
+			continue
+		}
+		for _, m := range varPattern.FindAllStringSubmatch(sl.raw, -1) {
+			if m[1] == name {
+				return true
+			}
+		}
+	}
+	return false
+}

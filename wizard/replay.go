@@ -67,8 +67,9 @@ var now = time.Now
 // debug) are the caller's to apply: the response is returned as Send gave
 // it.
 //
-// History never holds the value of a variable whose name looks like a
-// credential (see IsSecret), the connection's secrets in any form the
+// History never holds the value of a secret variable (SecretVariable: its
+// name, or the key of a value it sits in, looks like a credential), the
+// connection's secrets in any form the
 // server echoed them (connection.RedactEchoes), nor the request's own
 // secret-named values (requestSecrets), nor more of the response body than
 // StoredBodyLimit, nor a streamed body's bytes (its Summary instead); the
@@ -95,7 +96,7 @@ func Replay(ctx context.Context, conn connection.Connection, a Action, vars map[
 	// History keeps the values sent, defaults included.
 	run := Run{ActionID: a.ID, ConnectionID: conn.ID, At: at, Vars: maps.Clone(vals)}
 	for name := range run.Vars {
-		if IsSecret(name) {
+		if a.SecretVariable(name) {
 			run.Vars[name] = connection.Redacted
 		}
 	}
@@ -109,7 +110,7 @@ func Replay(ctx context.Context, conn connection.Connection, a Action, vars map[
 		// the URL or the body is as secret as one in a header).
 		secrets := requestSecrets(req)
 		for name, v := range vals {
-			if IsSecret(name) && v != "" {
+			if a.SecretVariable(name) && v != "" {
 				secrets = append(secrets, v)
 			}
 		}
@@ -118,7 +119,7 @@ func Replay(ctx context.Context, conn connection.Connection, a Action, vars map[
 	}
 	if run.Err != "" {
 		for name, v := range vals {
-			if IsSecret(name) && len(v) >= 4 {
+			if a.SecretVariable(name) && len(v) >= 4 {
 				run.Err = strings.ReplaceAll(run.Err, v, connection.Redacted)
 			}
 		}

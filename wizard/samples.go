@@ -170,12 +170,12 @@ func (w *Wizard) savedSampleFits() bool {
 	return w.sampleSaved && w.saved != nil && w.saved.same(w.input())
 }
 
-// savedVars is vars as an action keeps them: the sample values of
-// secret-looking variables are left out — the wizard keeps them in memory
+// savedVars is vars as an action keeps them: the sample values of secret
+// variables (SecretVariable) are left out — the wizard keeps them in memory
 // for as long as it lives, the store never sees them.
-func savedVars(vars []Variable) []Variable {
+func (w *Wizard) savedVars(vars []Variable) []Variable {
 	for i := range vars {
-		if IsSecret(vars[i].Name) {
+		if w.SecretVariable(vars[i].Name) {
 			vars[i].Sample = ""
 		}
 	}
@@ -188,7 +188,7 @@ func savedVars(vars []Variable) []Variable {
 func (w *Wizard) secretSamples() []string {
 	var out []string
 	for _, v := range w.VariableList() {
-		if IsSecret(v.Name) && v.Sample != "" {
+		if w.SecretVariable(v.Name) && v.Sample != "" {
 			out = append(out, v.Sample)
 		}
 	}

@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -187,14 +188,26 @@ func (w *Wizard) spec() spec {
 // resolved is shown as typed; Validate says what is wrong with it.
 func (w *Wizard) FullURL() string {
 	s := w.spec()
+	// A secret variable's sample value is not shown: a marker that
+	// survives escaping goes in its place, and its {{name}} after.
+	var markers []string
 	if vals, missing := w.sampleValues(); len(missing) == 0 {
+		for name := range vals {
+			if w.SecretVariable(name) {
+				vals[name] = fmt.Sprintf("pbsecret%dx", len(markers))
+				markers = append(markers, name)
+			}
+		}
 		if filled, err := s.fill(w.Name, vals); err == nil {
 			s = filled
 		}
 	}
 	u, err := w.Conn.ResolveURL(s.URL, s.Query)
 	if err != nil {
-		return s.URL
+		u = s.URL
+	}
+	for i, name := range markers {
+		u = strings.ReplaceAll(u, fmt.Sprintf("pbsecret%dx", i), "{{"+name+"}}")
 	}
 	return u
 }
@@ -279,7 +292,7 @@ func (w *Wizard) build() Action {
 		Form:         s.Form,
 		Parts:        s.Parts,
 		Options:      cloneActionOptions(w.Options),
-		Vars:         savedVars(usedVars(cloneVars(w.Vars), variables(s))),
+		Vars:         w.savedVars(usedVars(cloneVars(w.Vars), variables(s))),
 		Inputs:       inputs(s),
 	}
 	if w.sample != nil {
