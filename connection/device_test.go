@@ -234,8 +234,8 @@ func TestDeviceAuthorizeServerEndsIt(t *testing.T) {
 		kind   ErrorKind
 		reason string
 	}{
-		"access_denied": {KindInvalid, "the login of connection 'Jira' was denied at the provider (access_denied — the user said no to client " + Redacted + " and " + Redacted + " x)"},
-		"expired_token": {KindTimeout, "the code for connection 'Jira' expired before the login was approved (expired_token — the user said no to client " + Redacted + " and " + Redacted + " x) — run `patchbay connection connect Jira` again"},
+		"access_denied": {KindInvalid, "the login of connection 'Jira' was denied at the provider (access_denied — the user said no to client " + Redacted + " and " + Redacted + " ␛]0;pwned\\x07x)"},
+		"expired_token": {KindTimeout, "the code for connection 'Jira' expired before the login was approved (expired_token — the user said no to client " + Redacted + " and " + Redacted + " ␛]0;pwned\\x07x) — run `patchbay connection connect Jira` again"},
 	} {
 		t.Run(code, func(t *testing.T) {
 			t.Parallel()

@@ -309,7 +309,7 @@ func TestAuthorizeErrorAndIssuer(t *testing.T) {
 
 	page, err := run(url.Values{"error": {"access_denied"}, "error_description": {"The user said \x1b[31mno " + testClientSecret}})
 	e := mustErrorAs(t, err)
-	if !strings.Contains(e.Reason, "access_denied — The user said no "+Redacted) || strings.Contains(e.Reason, "\x1b") {
+	if !strings.Contains(e.Reason, "access_denied — The user said ␛[31mno "+Redacted) || strings.Contains(e.Reason, "\x1b") {
 		t.Errorf("error callback: %q", e.Reason)
 	}
 	if page.status != 400 || !strings.Contains(page.body, "was not connected") || strings.Contains(page.body, testClientSecret) {
@@ -582,7 +582,7 @@ func TestTokenErrorsAreSanitizedAndRedacted(t *testing.T) {
 	ts.Config.Handler = mux
 	api := newHTTPBin(t)
 	for path, want := range map[string]string{
-		"/json":         "the token endpoint of connection 'Billing' refused: invalid_scope — scope x is not for client with secret " + Redacted,
+		"/json":         "the token endpoint of connection 'Billing' refused: invalid_scope — scope ␛]0;pwned\\x07x is not for client with secret " + Redacted,
 		"/html":         "the token endpoint of connection 'Billing' answered 500 Internal Server Error without a token",
 		"/unauthorized": "the token endpoint of connection 'Billing' rejected its client ID or secret (invalid_client — bad secret " + Redacted + ")",
 	} {

@@ -142,8 +142,8 @@ func retryAfterOf(resp Response) string {
 		return ""
 	}
 	v := CleanText(strings.TrimSpace(resp.Header("Retry-After")))
-	if len(v) > 40 {
-		v = v[:40] + "…"
+	if r := []rune(v); len(r) > 40 {
+		v = string(r[:40]) + "…" // cut between characters, never inside one
 	}
 	return v
 }

@@ -5,22 +5,41 @@ import (
 	"unicode/utf8"
 )
 
-// CleanText makes untrusted text (response bodies and headers, server error
-// messages) safe to put on a terminal: it removes escape sequences (CSI, OSC,
-// DCS, ...), C0 controls other than newline and tab, C1 controls
-// (U+0080–U+009F, including the single-character CSI U+009B), carriage
-// returns, backspaces, and Unicode bidi overrides and isolates
-// (U+202A–U+202E, U+2066–U+2069), and replaces invalid UTF-8 with U+FFFD.
+// CleanText makes untrusted text (response bodies and headers, reason
+// phrases, URLs, server error messages) safe to put on a terminal by showing
+// what a terminal would act on instead of removing it, so the user sees that
+// something was sent and nothing after it can be hidden:
 //
-// It makes one pass and returns s itself when there is nothing to remove.
+//   - ESC (0x1b) becomes ␛ (U+241B). Nothing after it is swallowed: the rest
+//     of an escape sequence is shown as text, "\x1b[31m" as "␛[31m", and an
+//     OSC without a terminator hides nothing that follows it;
+//   - every other C0 control but newline and tab, and DEL, becomes \xNN (two
+//     lower-case hex digits): "\b" is shown as `\x08`, NUL as `\x00`. A
+//     carriage return is one too, except right before a newline, where it
+//     is dropped: "\r\n" is a line break and cannot overwrite anything;
+//   - a C1 control (U+0080–U+009F) becomes \xNN of its code point: U+009B,
+//     the 8-bit CSI, is shown as `\x9b`;
+//   - a bidi control (Unicode's Bidi_Control: U+061C, U+200E, U+200F,
+//     U+202A–U+202E, U+2066–U+2069), which would reorder the text around it,
+//     becomes <U+XXXX>: U+202E is shown as `<U+202E>`;
+//   - each byte that is not part of valid UTF-8 becomes \xNN of the byte, so
+//     "\xff" is shown as `\xff` (not U+FFFD, which a server may send too).
+//
+// Everything else, newline, tab and printable Unicode included, is kept as
+// it is. The output holds no control character but newline and tab and no
+// bidi control, is valid UTF-8, and is its own CleanText. The escapes show
+// what arrived; they are not an encoding to decode (a server can send the
+// text `\x07` too). CleanText makes one pass, and returns s itself,
+// without allocating, when there is nothing to escape.
 func CleanText(s string) string {
 	i := firstUnsafe(s)
 	if i == len(s) {
 		return s
 	}
 	var b strings.Builder
-	b.Grow(len(s))
-	kept := 0 // s[kept:i] is safe and not yet written
+	b.Grow(len(s) + 16)
+	b.WriteString(s[:i])
+	kept := i // s[kept:i] is safe and not yet written
 	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -29,11 +48,15 @@ func CleanText(s string) string {
 				continue
 			}
 			b.WriteString(s[kept:i])
-			if c == esc {
-				i = skipEscape(s, i+1)
-			} else {
-				i++ // a C0 control or DEL
+			switch {
+			case c == esc:
+				b.WriteString(escShown)
+			case c == '\r' && i+1 < len(s) && s[i+1] == '\n':
+				// CRLF: the newline is kept on the next turn.
+			default:
+				writeHexByte(&b, c)
 			}
+			i++
 			kept = i
 			continue
 		}
@@ -44,16 +67,14 @@ func CleanText(s string) string {
 		}
 		b.WriteString(s[kept:i])
 		switch {
-		case size == 1: // invalid UTF-8
-			b.WriteRune(utf8.RuneError)
-			i++
-		case r == 0x9b: // CSI
-			i = skipCSI(s, i+size)
-		case r == 0x90 || r == 0x98 || r == 0x9d || r == 0x9e || r == 0x9f: // DCS, SOS, OSC, PM, APC
-			i = skipString(s, i+size)
-		default: // another C1 control, or a bidi control
-			i += size
+		case size == 1: // not UTF-8: the byte as received
+			writeHexByte(&b, c)
+		case r <= 0x9f: // C1
+			writeHexByte(&b, byte(r))
+		default: // bidi
+			writeCodePoint(&b, r)
 		}
+		i += size
 		kept = i
 	}
 	b.WriteString(s[kept:])
@@ -62,8 +83,28 @@ func CleanText(s string) string {
 
 const (
 	esc = 0x1b
-	bel = 0x07
+	// escShown is how ESC is shown: U+241B SYMBOL FOR ESCAPE.
+	escShown = "␛"
+	hexDigit = "0123456789abcdef"
 )
+
+// writeHexByte writes \xNN.
+func writeHexByte(b *strings.Builder, c byte) {
+	b.WriteString(`\x`)
+	b.WriteByte(hexDigit[c>>4])
+	b.WriteByte(hexDigit[c&0xf])
+}
+
+// writeCodePoint writes <U+XXXX> (four upper-case hex digits: every rune
+// it is used for is in the BMP).
+func writeCodePoint(b *strings.Builder, r rune) {
+	const upper = "0123456789ABCDEF"
+	b.WriteString("<U+")
+	for shift := 12; shift >= 0; shift -= 4 {
+		b.WriteByte(upper[r>>shift&0xf])
+	}
+	b.WriteByte('>')
+}
 
 // firstUnsafe returns the index of the first byte CleanText must act on,
 // or len(s).
@@ -86,89 +127,22 @@ func firstUnsafe(s string) int {
 	return len(s)
 }
 
+// safeASCII is for ASCII: printable, newline or tab.
 func safeASCII(c byte) bool {
 	return c >= ' ' && c != 0x7f || c == '\n' || c == '\t'
 }
 
-// safeRune is for runes outside ASCII: not invalid UTF-8, not C1, not bidi.
+// safeRune is for runes outside ASCII: not invalid UTF-8, not C1, not a
+// bidi control.
 func safeRune(r rune, size int) bool {
 	switch {
 	case r == utf8.RuneError && size == 1:
 		return false
-	case r >= 0x80 && r <= 0x9f:
+	case r <= 0x9f: // C1 (DecodeRune only returns r >= 0x80 here)
 		return false
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+	case r == 0x061c, r == 0x200e, r == 0x200f,
+		r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
 		return false
 	}
 	return true
-}
-
-// skipEscape returns the index just past the escape sequence whose ESC is
-// at i-1.
-func skipEscape(s string, i int) int {
-	if i >= len(s) {
-		return i
-	}
-	switch c := s[i]; {
-	case c == '[':
-		return skipCSI(s, i+1)
-	case c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_': // OSC, DCS, SOS, PM, APC
-		return skipString(s, i+1)
-	case c >= 0x20 && c <= 0x2f: // intermediates, then a final byte (ESC ( B)
-		for i < len(s) && s[i] >= 0x20 && s[i] <= 0x2f {
-			i++
-		}
-		if i < len(s) && s[i] >= 0x30 && s[i] <= 0x7e {
-			i++
-		}
-		return i
-	case c >= 0x30 && c <= 0x7e: // two-character sequences (ESC 7, ESC c)
-		return i + 1
-	}
-	return i // a lone ESC: what follows is text, checked on its own
-}
-
-// skipCSI returns the index just past a control sequence whose parameters
-// start at i. A byte that cannot be part of one ends it early.
-func skipCSI(s string, i int) int {
-	for i < len(s) {
-		c := s[i]
-		switch {
-		case c >= 0x40 && c <= 0x7e: // final byte
-			return i + 1
-		case c >= 0x20 && c <= 0x3f: // parameter and intermediate bytes
-			i++
-		default:
-			return i
-		}
-	}
-	return i
-}
-
-// skipString returns the index just past a control string (OSC, DCS, ...)
-// whose payload starts at i. BEL, ESC \ and U+009C terminate it; another ESC
-// or C1 control cancels it, as terminals do. With no end in sight the string
-// is not a sequence at all, so only its introducer is dropped and the
-// payload is cleaned as text; since no ESC or C1 follows, that happens at
-// most once and the pass stays linear.
-func skipString(s string, start int) int {
-	for i := start; i < len(s); {
-		switch c := s[i]; {
-		case c == bel:
-			return i + 1
-		case c == esc:
-			if i+1 < len(s) && s[i+1] == '\\' {
-				return i + 2
-			}
-			return i
-		case c == 0xc2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f: // a C1 control
-			if s[i+1] == 0x9c { // ST
-				return i + 2
-			}
-			return i
-		default:
-			i++
-		}
-	}
-	return start
 }

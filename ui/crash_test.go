@@ -233,8 +233,11 @@ func TestCrashSummaryIsShort(t *testing.T) {
 	if n := len([]rune(ce.Summary)); n != summaryRunes || !strings.HasSuffix(ce.Summary, "…") {
 		t.Errorf("summary of %d runes: %q", n, ce.Summary)
 	}
-	if err := ReportCrash("\n \x1b[31m\n", nil, ""); !errors.As(err, &ce) || ce.Summary != "panic with string" {
+	if err := ReportCrash("\n \t \n", nil, ""); !errors.As(err, &ce) || ce.Summary != "panic with string" {
 		t.Errorf("summary of a blank panic value: %q", ce.Summary)
+	}
+	if err := ReportCrash("boom \x1b[31mred", nil, ""); !errors.As(err, &ce) || ce.Summary != "boom ␛[31mred" {
+		t.Errorf("summary of a panic value with an escape: %q", ce.Summary)
 	}
 	log, err := os.ReadFile(ce.Log)
 	if err != nil {

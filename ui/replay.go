@@ -111,7 +111,7 @@ func newReplayStarting(e *env, conn connection.Connection, a wizard.Action, conn
 		}
 		secret := a.SecretVariable(v.Name)
 		if v.Sample != "" && !secret {
-			placeholder += " — the sample sent " + connection.CleanText(truncate(v.Sample, 24))
+			placeholder += " — the sample sent " + truncate(connection.CleanText(v.Sample), 24)
 		}
 		fl := textField(v.Name, v.Name, placeholder)
 		if secret {

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"patchbay/connection"
 )
@@ -154,12 +155,14 @@ func suggestedName(r connection.Response) string {
 	if name != "" {
 		name = path.Base(strings.ReplaceAll(name, "\\", "/"))
 	}
-	name = strings.Map(func(c rune) rune {
-		if c < ' ' || c == 0x7f || c == '/' || c == '\\' {
+	// A name, not something to show: escape sequences go whole (ansi.Strip),
+	// other controls go, and CleanText shows whatever else is left.
+	name = connection.CleanText(strings.Map(func(c rune) rune {
+		if c < ' ' || c == 0x7f || c >= 0x80 && c <= 0x9f || c == '/' || c == '\\' {
 			return -1
 		}
 		return c
-	}, connection.CleanText(name))
+	}, ansi.Strip(name)))
 	name = strings.TrimLeft(name, ".")
 	if name == "" || name == "/" {
 		name = "response"
