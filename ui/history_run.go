@@ -106,7 +106,7 @@ func (h *historyRun) Update(msg tea.Msg) (screen, tea.Cmd) {
 		if msg.id == h.sum.ID {
 			h.handleLoaded(msg)
 		}
-		return h, nil
+		return h, h.resp.takeFormat()
 	case tea.KeyMsg:
 		return h, h.handleKey(msg)
 	}
@@ -133,7 +133,7 @@ func (h *historyRun) handleLoaded(msg runLoadedMsg) {
 
 func (h *historyRun) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := h.env.keys
-	if h.resp.prompting() {
+	if h.resp.prompting() || !h.showDrift && h.resp.wantsKey(msg) {
 		return h.resp.Update(msg)
 	}
 	switch {

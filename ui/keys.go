@@ -38,6 +38,15 @@ type KeyMap struct {
 	Unvariable          key.Binding // in that list: a variable back to its value
 	PageUp, PageDown    key.Binding
 	Cancel              key.Binding
+	// The response pane: its tabs, search, JSON path filter, copy, save
+	// (SaveBody's w stays as an alias of SaveFile's s).
+	PrevTab, NextTab     key.Binding
+	Top, Bottom          key.Binding
+	Search               key.Binding
+	NextMatch, PrevMatch key.Binding
+	JSONPath             key.Binding
+	Copy                 key.Binding
+	SaveFile             key.Binding
 }
 
 // DefaultKeyMap returns a fresh keymap; each program gets its own copy.
@@ -92,5 +101,17 @@ func DefaultKeyMap() KeyMap {
 		PageUp:     key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
 		PageDown:   key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
 		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel request")),
+		PrevTab:    key.NewBinding(key.WithKeys("["), key.WithHelp("[", "previous tab")),
+		NextTab:    key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next tab")),
+		Top:        key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g/home", "top")),
+		Bottom:     key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G/end", "bottom")),
+		Search:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		NextMatch:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
+		PrevMatch:  key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
+		JSONPath:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "filter by JSON path")),
+		// OSC 52 lets any program that writes to the terminal set the
+		// clipboard, so it is opt-in.
+		Copy:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy (needs PATCHBAY_OSC52=1)")),
+		SaveFile: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save body to a file")),
 	}
 }

@@ -346,13 +346,14 @@ func (r *replay) Update(msg tea.Msg) (screen, tea.Cmd) {
 		if msg.resp != nil {
 			r.sent = &msg.resp.Request
 			r.resp.set(msg.resp, nil)
+			format := r.resp.takeFormat() // a big body is formatted in a Cmd
 			if msg.err != nil {
-				return r, errStatus("%s", connection.CleanText(msg.err.Error()))
+				return r, tea.Batch(format, errStatus("%s", connection.CleanText(msg.err.Error())))
 			}
 			if p := connection.AuthProblem(r.conn, *msg.resp); p != "" {
-				return r, errStatus("%s", p)
+				return r, tea.Batch(format, errStatus("%s", p))
 			}
-			return r, nil
+			return r, format
 		}
 		r.resp.set(nil, msg.err)
 		return r, nil
@@ -364,7 +365,7 @@ func (r *replay) Update(msg tea.Msg) (screen, tea.Cmd) {
 
 func (r *replay) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := r.env.keys
-	if r.resp.prompting() {
+	if r.resp.wantsKey(msg) {
 		return r.resp.Update(msg)
 	}
 	switch {

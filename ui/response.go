@@ -1,32 +1,28 @@
 package ui
 
 import (
-	"bytes"
-	"encoding/hex"
-	"encoding/json"
-	"fmt"
-	"reflect"
-	"strings"
+	"io"
+	"os"
 	"sync/atomic"
-	"time"
-	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
-	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/ansi"
 
 	"patchbay/connection"
-	"patchbay/wizard"
 )
 
-// responsePane shows one response — status coloured by class, time, size,
-// headers and the body, pretty-printed when it is JSON — in a scrollable
-// viewport. Every byte from the server passes through connection.CleanText.
+// responsePane shows one response: the status line, then three tabs —
+// Body (JSON pretty-printed and highlighted, text, or what a binary body
+// is), Headers (with attempts, redirects and, when debugging, the request
+// as sent) and Raw (the body as received) or, for a binary body, Hex.
+// Bodies of any size up to the body cap: formatting runs off the UI
+// goroutine (body_format.go) and only the lines on screen are drawn
+// (body_view.go). Every byte from the server passes through
+// connection.CleanText. / searches, f filters by JSON path, y copies, s
+// saves (savebody.go).
 type responsePane struct {
 	env     *env
-	vp      viewport.Model
 	spin    spinner.Model
 	resp    *connection.Response
 	err     error
@@ -40,12 +36,12 @@ type responsePane struct {
 	// the server echoes of its secrets is masked unless revealed.
 	conn   *connection.Connection
 	reveal bool
-	masked bool // the last render hid something
+	masked bool // what is shown hides something
 
 	// kind is how the body is shown: json (pretty-printed when it is
-	// JSON), text, or binary (a hex preview); "" is json.
+	// JSON), text, or binary (hex); "" is json. It applies from the next set.
 	kind bodyKind
-	// debug shows the request exactly as sent above the response.
+	// debug shows the request exactly as sent, on the Headers tab.
 	debug bool
 	// attempt is the attempt under way while sending, set by the send's
 	// Progress callback from its goroutine and read by the spinner's
@@ -54,7 +50,42 @@ type responsePane struct {
 
 	// save is the "write body to" prompt, when open.
 	save *saveBody
+
+	// docs are the body's documents; until a big body is formatted, its
+	// first screenful. seq numbers the format under way (0: none), and
+	// pending is that format's Cmd until it is handed to the runtime.
+	docs       bodyDocs
+	shownKind  bodyKind // what kind docs were made as
+	shownDebug bool     // whether headers shows the request as sent
+	seq        uint64
+	pending    tea.Cmd
+	status     string   // the status line (masked), sanitized when drawn
+	headers    *bodyDoc // the Headers tab
+
+	tab    paneTab
+	views  [numTabs]*bodyView
+	paints *paints
+
+	prompt *bodyPrompt // the search or JSON path prompt, when open
+	search *bodySearch
+	filter *bodyFilter
+
+	// osc52 is whether y may set the clipboard, through clipboard.
+	osc52     bool
+	clipboard io.Writer
 }
+
+// paneTab is a tab of the response pane.
+type paneTab int
+
+const (
+	tabBody paneTab = iota
+	tabHeaders
+	tabRaw // Hex for a binary body
+	numTabs
+)
+
+func (t paneTab) String() string { return [...]string{"Body", "Headers", "Raw"}[t] }
 
 // bodyKind is how a response body is shown (wizard.ResponseType's values).
 type bodyKind string
@@ -66,20 +97,58 @@ const (
 )
 
 func newResponsePane(e *env, empty string) *responsePane {
-	return &responsePane{
-		env:   e,
-		vp:    viewport.New(0, 0),
-		spin:  spinner.New(spinner.WithSpinner(spinner.MiniDot)),
-		empty: empty,
+	p := &responsePane{
+		env:       e,
+		spin:      spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		empty:     empty,
+		paints:    newPaints(&e.styles),
+		osc52:     osc52On(os.Getenv),
+		clipboard: os.Stdout,
 	}
+	for t := range p.views {
+		p.views[t] = newBodyView(nil, p.paints)
+		p.views[t].marks = p.marks
+	}
+	return p
 }
 
 func (p *responsePane) SetSize(w, h int) {
 	p.width, p.height = w, h
-	frame := p.env.styles.FocusedPane.GetHorizontalFrameSize()
-	p.vp.Width = max(w-frame, 10)
-	p.vp.Height = max(h-p.env.styles.FocusedPane.GetVerticalFrameSize()-2, 1)
-	p.refresh()
+	p.sizeViews()
+}
+
+// inner is the width inside the pane's border and padding.
+func (p *responsePane) inner() int {
+	return max(p.width-p.env.styles.FocusedPane.GetHorizontalFrameSize(), 10)
+}
+
+// sizeViews gives the views the rows left under the title, status and
+// tabs, the note and the prompt.
+func (p *responsePane) sizeViews() {
+	h := p.height - p.env.styles.FocusedPane.GetVerticalFrameSize() - 4 - len(p.bottomLines())
+	if note := p.noteLines(); len(note) > 0 {
+		h -= len(note)
+	}
+	if d := p.docs.raw; d != nil && d.kind == docHex && d.per != hexPerLine(p.inner()) {
+		hex := hexDoc(d.text, hexPerLine(p.inner()))
+		hex.partial = d.partial
+		if p.search != nil && p.search.target == d {
+			p.search = nil // its lines are gone
+		}
+		p.docs.raw = hex
+		p.views[tabRaw].setDoc(hex)
+	}
+	for _, v := range p.allViews() {
+		v.setSize(p.inner(), max(h, 1))
+	}
+}
+
+func (p *responsePane) allViews() []*bodyView {
+	vs := p.views[:]
+	if p.filter != nil && p.filter.view != nil {
+		vs = append(vs[:len(vs):len(vs)], p.filter.view)
+	}
+	return vs
 }
 
 // start shows the spinner; the returned command ticks it.
@@ -92,29 +161,102 @@ func (p *responsePane) start() tea.Cmd {
 // progress is the Progress callback of a send shown in this pane.
 func (p *responsePane) progress(a connection.Attempt) { p.attempt.Store(&a) }
 
+// set shows a response, or the error that came instead. A body bigger
+// than syncLimit shows its first screenful now; the Cmd that formats the
+// rest is handed out by takeFormat, or by the pane's next Update.
 func (p *responsePane) set(resp *connection.Response, err error) {
 	p.sending = false
+	if resp == p.resp && err == p.err && p.shownKind == p.kind && p.shownDebug == p.debug && p.headers != nil {
+		return // the same response again (the wizard pushes its state back)
+	}
 	p.resp, p.err = resp, err
+	p.prompt, p.search, p.filter = nil, nil, nil
 	p.refresh()
-	p.vp.GotoTop()
+	for _, v := range p.views {
+		v.toTop()
+	}
+	if p.debug && resp != nil {
+		p.tab = tabHeaders // it starts with the request as sent, which debug asked for
+	}
 }
 
 func (p *responsePane) stop() { p.sending = false }
 
-func (p *responsePane) keys() []key.Binding {
-	k := p.env.keys
-	if p.prompting() {
-		return []key.Binding{withHelp(k.Enter, "enter", "write"), withHelp(k.Back, "esc", "cancel")}
-	}
-	keys := []key.Binding{withHelp(k.Up, "↑/↓", "scroll"), k.PageUp, k.PageDown}
-	if p.resp != nil && len(p.resp.Body) > 0 {
-		keys = append(keys, k.SaveBody)
-	}
-	return keys
+// takeFormat hands out the Cmd formatting the body, once.
+func (p *responsePane) takeFormat() tea.Cmd {
+	cmd := p.pending
+	p.pending = nil
+	return cmd
 }
 
-// Update scrolls when focused and ticks the spinner while sending.
+// refresh makes the documents again: a new response, or secrets revealed
+// or masked.
+func (p *responsePane) refresh() {
+	p.seq, p.pending, p.masked = 0, nil, false
+	p.docs, p.headers, p.status = bodyDocs{}, nil, ""
+	if p.resp == nil {
+		p.setDocs()
+		return
+	}
+	r := *p.resp
+	meta := r
+	meta.Body = nil
+	if p.conn != nil && !p.reveal {
+		meta = p.conn.RedactEchoes(meta)
+		p.masked = !sameKVs(meta.Headers, r.Headers)
+	}
+	p.status = meta.StatusLine()
+	p.headers = metaDoc(p.metaLines(meta))
+	p.shownDebug = p.debug
+	in := formatInput{resp: r, reveal: p.reveal, kind: p.kind}
+	if p.conn != nil {
+		c := *p.conn
+		in.conn = &c
+	}
+	p.shownKind = p.kind
+	if len(r.Body) <= syncLimit {
+		p.docs = formatBody(in)
+	} else {
+		p.docs = formatPrefix(in)
+		p.seq = bodySeq.Add(1)
+		p.pending = formatCmd(p.seq, in)
+	}
+	p.masked = p.masked || p.docs.masked
+	p.setDocs()
+}
+
+func sameKVs(a, b []connection.KV) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// setDocs puts the documents in their views.
+func (p *responsePane) setDocs() {
+	p.views[tabBody].setDoc(p.docs.body)
+	p.views[tabHeaders].setDoc(p.headers)
+	p.views[tabRaw].setDoc(p.docs.raw)
+	p.sizeViews()
+}
+
+// Update scrolls, switches tabs, searches, filters, copies and saves when
+// focused, takes the results of its Cmds, and ticks the spinner while
+// sending. A body format not yet handed out goes with whatever it returns.
 func (p *responsePane) Update(msg tea.Msg) tea.Cmd {
+	cmd := p.update(msg)
+	if p.pending != nil {
+		return tea.Batch(cmd, p.takeFormat())
+	}
+	return cmd
+}
+
+func (p *responsePane) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
 		if !p.sending {
@@ -123,232 +265,121 @@ func (p *responsePane) Update(msg tea.Msg) tea.Cmd {
 		var cmd tea.Cmd
 		p.spin, cmd = p.spin.Update(msg)
 		return cmd
+	case bodyFormattedMsg:
+		return p.formatted(msg)
+	case bodySearchedMsg:
+		return p.searched(msg)
+	case bodyFilteredMsg:
+		return p.filtered(msg)
 	case bodySavedMsg:
 		return p.saved(msg)
 	case tea.KeyMsg:
 		if !p.focused {
 			return nil
 		}
-		if p.prompting() {
-			return p.saveKey(msg)
-		}
-		if key.Matches(msg, p.env.keys.SaveBody) {
-			return p.startSave()
-		}
-		if key.Matches(msg, p.env.keys.Reveal) {
-			p.reveal = !p.reveal
-			p.refresh()
-			return nil
-		}
-		scroll(&p.vp, msg, &p.env.keys)
+		return p.handleKey(msg)
 	}
 	return nil
 }
 
-// scroll moves a viewport for the up, down and page keys; it reports whether
-// the key was one of them.
-func scroll(vp *viewport.Model, msg tea.KeyMsg, k *KeyMap) bool {
+// formatted takes the whole body's documents, unless they are stale.
+func (p *responsePane) formatted(msg bodyFormattedMsg) tea.Cmd {
+	if msg.seq != p.seq || p.seq == 0 {
+		return nil
+	}
+	p.seq = 0
+	p.docs = msg.docs
+	p.masked = p.masked || msg.docs.masked
+	p.setDocs()
+	return p.researchIfMoved()
+}
+
+// wantsKey reports whether the pane takes msg before its screen does: a
+// prompt takes every key, and esc clears a search or a filter.
+func (p *responsePane) wantsKey(msg tea.KeyMsg) bool {
+	return p.prompting() || p.focused && key.Matches(msg, p.env.keys.Back) && (p.search != nil || p.filter != nil)
+}
+
+func (p *responsePane) handleKey(msg tea.KeyMsg) tea.Cmd {
+	k := &p.env.keys
 	switch {
-	case key.Matches(msg, k.Up):
-		vp.ScrollUp(1)
-	case key.Matches(msg, k.Down):
-		vp.ScrollDown(1)
-	case key.Matches(msg, k.PageUp):
-		vp.PageUp()
-	case key.Matches(msg, k.PageDown):
-		vp.PageDown()
+	case p.save != nil:
+		return p.saveKey(msg)
+	case p.prompt != nil:
+		return p.promptKey(msg)
+	case key.Matches(msg, k.Back):
+		p.clearSearchOrFilter()
+	case key.Matches(msg, k.SaveFile, k.SaveBody):
+		return p.startSave()
+	case key.Matches(msg, k.Reveal):
+		p.reveal = !p.reveal
+		return p.reshow()
+	case key.Matches(msg, k.Search):
+		p.openPrompt(promptSearch, "")
+	case key.Matches(msg, k.NextMatch):
+		p.moveMatch(1)
+	case key.Matches(msg, k.PrevMatch):
+		p.moveMatch(-1)
+	case key.Matches(msg, k.JSONPath):
+		return p.openFilter()
+	case key.Matches(msg, k.Copy):
+		return p.copy()
+	case key.Matches(msg, k.NextTab):
+		return p.switchTab(1)
+	case key.Matches(msg, k.PrevTab):
+		return p.switchTab(-1)
 	default:
-		return false
+		p.scroll(msg)
 	}
-	return true
+	return nil
 }
 
-func (p *responsePane) refresh() {
-	p.vp.SetContent(p.content())
+// reshow makes the documents again (secrets revealed or masked), keeping
+// the tab and the position.
+func (p *responsePane) reshow() tea.Cmd {
+	var tops [numTabs]bodyPos
+	for t, v := range p.views {
+		tops[t] = v.top
+	}
+	p.search, p.filter, p.prompt = nil, nil, nil
+	p.refresh()
+	for t, v := range p.views {
+		v.top = tops[t]
+		v.setDoc(v.doc)
+	}
+	return nil
 }
 
-func (p *responsePane) content() string {
-	st := p.env.styles
-	w := p.vp.Width
+func (p *responsePane) keys() []key.Binding {
+	k := p.env.keys
 	switch {
-	case p.err != nil:
-		return st.Error.Render(ansi.Wrap("✗ "+connection.CleanText(p.err.Error()), w, " "))
-	case p.resp == nil:
-		return st.Faint.Render(ansi.Wrap(p.empty, w, " "))
+	case p.save != nil:
+		return []key.Binding{withHelp(k.Enter, "enter", "write"), withHelp(k.Back, "esc", "cancel")}
+	case p.prompt != nil:
+		return []key.Binding{withHelp(k.Enter, "enter", p.prompt.kind.verb()), withHelp(k.Back, "esc", "clear")}
 	}
-	r := p.resp
-	p.masked = false
-	if p.conn != nil && !p.reveal {
-		shown := p.conn.RedactEchoes(*r)
-		p.masked = !reflect.DeepEqual(shown.Body, r.Body) || !reflect.DeepEqual(shown.Headers, r.Headers)
-		r = &shown
+	keys := []key.Binding{withHelp(k.Up, "↑/↓", "scroll"), k.PageUp, k.PageDown}
+	if p.resp == nil {
+		return keys
 	}
-	var b strings.Builder
-	if p.debug {
-		b.WriteString(sentRequest(r.Request, w, &st) + "\n")
+	keys = append(keys, withHelp(k.NextTab, "[/]", "tabs"), k.Search)
+	if p.search != nil && len(p.search.matches) > 0 {
+		keys = append(keys, withHelp(k.NextMatch, "n/N", "next/previous match"))
 	}
-	b.WriteString(st.status(r.Status).Render(connection.CleanText(r.StatusLine())))
-	b.WriteString(st.Faint.Render(fmt.Sprintf("  %s · %s", formatDuration(r.Duration), formatSize(r.Size))))
-	if r.Encoding != "" {
-		b.WriteString(st.Faint.Render(fmt.Sprintf(" (%s, %s on the wire)", connection.CleanText(r.Encoding), formatSize(r.WireSize))))
+	if p.docs.json {
+		keys = append(keys, k.JSONPath)
 	}
-	if r.Truncated {
-		b.WriteString(st.Warning.Render(fmt.Sprintf("  (showing the first %s)", formatSize(int64(len(r.Body))))))
-	}
-	b.WriteString("\n")
-	if r.Note != "" {
-		b.WriteString(st.Warning.Render(ansi.Wrap("Note: "+connection.CleanText(r.Note), w, " ")) + "\n")
-	}
-	if len(r.Attempts) > 1 {
-		b.WriteString("\n" + st.SectionTitle.Render(fmt.Sprintf("Attempts (%d)", len(r.Attempts))) + "\n")
-		for _, a := range r.Attempts {
-			b.WriteString(ansi.Hardwrap(attemptLine(a, &st), w, true) + "\n")
+	if len(p.resp.Body) > 0 {
+		if p.osc52 {
+			keys = append(keys, withHelp(k.Copy, "y", "copy (OSC 52)"))
+		} else {
+			keys = append(keys, k.Copy)
 		}
+		keys = append(keys, k.SaveFile)
 	}
-	if len(r.Redirects) > 0 {
-		b.WriteString("\n" + st.SectionTitle.Render(fmt.Sprintf("Redirects (%d)", len(r.Redirects))) + "\n")
-		for _, h := range r.Redirects {
-			b.WriteString(ansi.Hardwrap(st.status(h.Status).Render(fmt.Sprint(h.Status))+" → "+connection.CleanText(h.URL), w, true) + "\n")
-		}
+	keys = append(keys, withHelp(k.Top, "g/G", "top/bottom"))
+	if p.masked || p.reveal {
+		keys = append(keys, k.Reveal)
 	}
-	b.WriteString("\n" + st.SectionTitle.Render(fmt.Sprintf("Headers (%d)", len(r.Headers))) + "\n")
-	for _, h := range r.Headers {
-		line := st.Accent.Render(connection.CleanText(h.Key)) + st.Faint.Render(": ") + connection.CleanText(h.Value)
-		b.WriteString(ansi.Hardwrap(line, w, true) + "\n")
-	}
-	b.WriteString("\n" + st.SectionTitle.Render("Body") + "\n")
-	b.WriteString(renderBodyAs(p.kind, r.Body, r.Header("Content-Type"), w, &st))
-	return b.String()
-}
-
-// attemptLine is "2 of 4 after 503 Service Unavailable, waited 400ms → 200".
-func attemptLine(a connection.Attempt, st *Styles) string {
-	line := fmt.Sprintf("%d of %d", a.N, a.Of)
-	if a.Why != "" {
-		line += " after " + connection.CleanText(a.Why)
-	}
-	if a.Waited > 0 {
-		line += ", waited " + formatDuration(a.Waited)
-	}
-	switch {
-	case a.Err != "":
-		return line + " → " + st.Error.Render(connection.CleanText(a.Err))
-	case a.Status != 0:
-		return line + " → " + st.status(a.Status).Render(fmt.Sprint(a.Status))
-	}
-	return line
-}
-
-// sentRequest shows the request exactly as it went out, secrets redacted
-// (the connection redacted them): the debug view.
-func sentRequest(r connection.SentRequest, width int, st *Styles) string {
-	var b strings.Builder
-	b.WriteString(st.SectionTitle.Render("Request as sent") + "\n")
-	b.WriteString(ansi.Hardwrap(st.Bold.Render(connection.CleanText(r.Method))+" "+connection.CleanText(r.URL), width, true) + "\n")
-	for _, h := range r.Headers {
-		b.WriteString(ansi.Hardwrap(st.Accent.Render(connection.CleanText(h.Key))+st.Faint.Render(": ")+connection.CleanText(h.Value), width, true) + "\n")
-	}
-	if len(r.Body) > 0 {
-		b.WriteString("\n" + renderBodyAs(bodyText, r.Body, "", width, st) + "\n")
-	}
-	return b.String()
-}
-
-// renderBodyAs shows a body as the action's response type says: binary as a
-// hex preview whatever it holds, text as text, json pretty-printed when it
-// parses (renderBody).
-func renderBodyAs(kind bodyKind, body []byte, contentType string, width int, st *Styles) string {
-	switch {
-	case len(body) == 0:
-		return st.Faint.Render("(empty)")
-	case kind == bodyBinary:
-		return hexPreview(body, st)
-	case kind == bodyText && utf8.Valid(body) && bytes.IndexByte(body, 0) < 0:
-		return ansi.Hardwrap(connection.CleanText(string(body)), width, true)
-	}
-	return renderBody(body, contentType, width, st)
-}
-
-// hexPreview is the size and a hex dump of the first 256 bytes.
-func hexPreview(body []byte, st *Styles) string {
-	n := min(len(body), 256)
-	return st.Faint.Render(fmt.Sprintf("binary body, %s — first %d bytes:", formatSize(int64(len(body))), n)) +
-		"\n" + strings.TrimRight(hex.Dump(body[:n]), "\n")
-}
-
-// renderBody pretty-prints JSON, shows text as text and binary as a hex preview.
-func renderBody(body []byte, contentType string, width int, st *Styles) string {
-	if len(body) == 0 {
-		return st.Faint.Render("(empty)")
-	}
-	if !utf8.Valid(body) || bytes.IndexByte(body, 0) >= 0 {
-		return hexPreview(body, st)
-	}
-	text := body
-	note := ""
-	var pretty bytes.Buffer
-	switch err := json.Indent(&pretty, body, "", "  "); {
-	case err == nil:
-		text = pretty.Bytes()
-	case strings.Contains(contentType, "json") && strings.TrimSpace(string(body)) != "":
-		// The server promised JSON and broke the promise: say so, show the text.
-		note = st.Warning.Render(ansi.Wrap("The server said "+connection.CleanText(contentType)+
-			" but the body is not JSON ("+wizard.ValidateJSON(string(body)).Error()+"); shown as text.", width, " ")) + "\n"
-	}
-	return note + ansi.Hardwrap(connection.CleanText(string(text)), width, true)
-}
-
-func (p *responsePane) View() string {
-	st := p.env.styles
-	pane := st.BlurredPane
-	if p.focused {
-		pane = st.FocusedPane
-	}
-	title := st.SectionTitle.Render("Response")
-	if p.sending {
-		doing := " sending… esc cancels"
-		if a := p.attempt.Load(); a != nil && a.N > 1 {
-			doing = fmt.Sprintf(" attempt %d of %d after %s… esc cancels", a.N, a.Of, connection.CleanText(a.Why))
-		}
-		title += "  " + p.spin.View() + st.Faint.Render(doing)
-	}
-	if p.masked {
-		title += st.Faint.Render(" · secrets masked (ctrl+r)")
-	}
-	scroll := ""
-	if total := p.vp.TotalLineCount(); total > p.vp.Height {
-		last := min(p.vp.YOffset+p.vp.Height, total)
-		scroll = st.Faint.Render(fmt.Sprintf(" · lines %d–%d/%d", p.vp.YOffset+1, last, total))
-	}
-	// One line, whatever it holds: a wrapped title would push the pane's
-	// bottom border off the screen.
-	inner := truncate(title+scroll, p.vp.Width) + "\n\n" + p.vp.View()
-	if p.prompting() {
-		// The prompt takes the last lines of the viewport's room.
-		prompt := p.promptView()
-		lines := strings.Split(inner, "\n")
-		keep := max(len(lines)-strings.Count(prompt, "\n")-2, 1)
-		inner = strings.Join(lines[:keep], "\n") + "\n\n" + prompt
-	}
-	return pane.Width(p.width - pane.GetHorizontalBorderSize()).Height(p.height - pane.GetVerticalBorderSize()).Render(inner)
-}
-
-func formatDuration(d time.Duration) string {
-	switch {
-	case d < time.Millisecond:
-		return fmt.Sprintf("%dµs", d.Microseconds())
-	case d < 10*time.Second:
-		return fmt.Sprintf("%dms", d.Milliseconds())
-	}
-	return d.Round(100 * time.Millisecond).String()
-}
-
-func formatSize(n int64) string {
-	switch {
-	case n < 1024:
-		return fmt.Sprintf("%d B", n)
-	case n < 1024*1024:
-		return fmt.Sprintf("%.1f KB", float64(n)/1024)
-	}
-	return fmt.Sprintf("%.1f MB", float64(n)/(1024*1024))
+	return keys
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -10,15 +11,28 @@ import (
 	"patchbay/connection"
 )
 
-// renderPane shows resp in a response pane of the given kind.
-func renderPane(t *testing.T, resp connection.Response, kind bodyKind, debug bool) string {
-	t.Helper()
+// testPane is a focused response pane of the given size.
+func testPane(w, h int) *responsePane {
 	e := &env{styles: NewStyles(), keys: DefaultKeyMap(), now: time.Now}
 	p := newResponsePane(e, "")
+	p.SetSize(w, h)
+	p.focused = true
+	return p
+}
+
+// renderPane shows resp in a response pane of the given kind, and returns
+// each of its tabs as the screen shows it, one after the other.
+func renderPane(t *testing.T, resp connection.Response, kind bodyKind, debug bool) string {
+	t.Helper()
+	p := testPane(100, 60)
 	p.kind, p.debug = kind, debug
-	p.SetSize(100, 60)
 	p.set(&resp, nil)
-	return ansi.Strip(p.content())
+	var b strings.Builder
+	for range numTabs {
+		b.WriteString(ansi.Strip(p.View()) + "\n")
+		p.Update(keyMsg("]"))
+	}
+	return b.String()
 }
 
 // Retries, redirects and a compressed body are shown with the response.
@@ -56,25 +70,39 @@ func TestResponsePaneShowsAttemptsRedirectsAndSizes(t *testing.T) {
 }
 
 // The response type decides how the body is shown; debug adds the request
-// exactly as sent, in its order.
+// exactly as sent, in its order, at the top of the Headers tab, where the
+// pane then opens.
 func TestResponsePaneKindsAndDebug(t *testing.T) {
 	resp := connection.Response{Status: 200, StatusText: "200 OK", Body: []byte(`{"a":1}`), Size: 7,
+		Headers: []connection.KV{{Key: "X-Seen", Value: "yes"}},
 		Request: connection.SentRequest{Method: "POST", URL: "http://127.0.0.1/anything",
 			Headers: []connection.KV{{Key: "Host", Value: "127.0.0.1"}, {Key: "User-Agent", Value: "patchbay"}, {Key: "x-Lower", Value: "1"}},
 			Body:    []byte("a=1")}}
 	if v := renderPane(t, resp, bodyText, false); !strings.Contains(v, `{"a":1}`) || strings.Contains(v, `"a": 1`) {
 		t.Errorf("text kind pretty-printed the body:\n%s", v)
 	}
-	if v := renderPane(t, resp, bodyBinary, false); !strings.Contains(v, "binary body, 7 B") || !strings.Contains(v, "7b 22 61 22 3a 31 7d") {
-		t.Errorf("binary kind is not a hex preview:\n%s", v)
+	if v := renderPane(t, resp, bodyBinary, false); !strings.Contains(v, "binary body (7 B)") || !strings.Contains(v, "[Hex]") ||
+		!strings.Contains(v, "7b 22 61 22 3a 31 7d") {
+		t.Errorf("binary kind is not a hex view:\n%s", v)
 	}
-	v := renderPane(t, resp, bodyJSON, true)
+	p := testPane(100, 60)
+	p.debug = true
+	p.set(&resp, nil)
+	if p.tab != tabHeaders {
+		t.Errorf("with debug the pane opens on %v, want the Headers tab", p.tab)
+	}
+	v := ansi.Strip(p.View())
 	i, j, k := strings.Index(v, "Host: 127.0.0.1"), strings.Index(v, "User-Agent: patchbay"), strings.Index(v, "x-Lower: 1")
-	if !strings.Contains(v, "Request as sent") || !strings.Contains(v, "POST http://127.0.0.1/anything") || i < 0 || !(i < j && j < k) {
+	if !strings.Contains(v, "Request as sent") || !strings.Contains(v, "POST http://127.0.0.1/anything") || !strings.Contains(v, "a=1") ||
+		i < 0 || !(i < j && j < k) {
 		t.Errorf("debug view is not the request in wire order:\n%s", v)
 	}
-	if strings.Index(v, "Request as sent") > strings.Index(v, "200 OK") {
-		t.Errorf("the request as sent comes after the response:\n%s", v)
+	if strings.Index(v, "X-Seen: yes") < strings.Index(v, "a=1") {
+		t.Errorf("the request as sent does not come before the response's headers:\n%s", v)
+	}
+	p.Update(keyMsg("["))
+	if v := ansi.Strip(p.View()); strings.Contains(v, "Request as sent") || !strings.Contains(v, `"a": 1`) {
+		t.Errorf("the Body tab shows the request, or not the body:\n%s", v)
 	}
 }
 
@@ -87,5 +115,15 @@ func TestResponsePaneShowsAttemptInProgress(t *testing.T) {
 	p.progress(connection.Attempt{N: 2, Of: 4, Why: "503 Service Unavailable"})
 	if v := ansi.Strip(p.View()); !strings.Contains(v, "attempt 2 of 4 after 503 Service Unavailable") {
 		t.Errorf("title does not show the attempt:\n%s", v)
+	}
+}
+
+// An error longer than the pane is cut to fit it.
+func TestResponsePaneLongErrorFits(t *testing.T) {
+	p := testPane(40, 10)
+	p.set(nil, errors.New(strings.Repeat("the server is unhappy ", 40)))
+	checkFits(t, p)
+	if v := viewText(p); !strings.Contains(v, "✗ the server is unhappy") {
+		t.Errorf("the error is not shown:\n%s", v)
 	}
 }

@@ -12,20 +12,25 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"patchbay/connection"
 )
 
-// Writing a response body to a file: w in a focused response pane asks for
-// a path (suggested from Content-Disposition or the URL) and writes the
-// body as received — the way to keep a binary body, which the pane only
-// previews. An existing file is never overwritten.
+// Writing a response body to a file: s (or w) in a focused response pane
+// asks for a path (suggested from Content-Disposition or the URL) and
+// writes the body as received — the way to keep a binary body, which the
+// pane never shows as text. With a JSON path filter on, it writes what
+// the path selects in the body as received, as JSON. An existing file is
+// never overwritten.
 
 // bodySavedMsg reports the outcome of writing a body.
 type bodySavedMsg struct {
-	path string
-	err  error
+	path      string
+	size      int
+	selection bool
+	err       error
 }
 
 // saveBody is the path prompt of a response pane; nil when not asking.
@@ -34,21 +39,29 @@ type saveBody struct {
 	err   string
 }
 
-// prompting reports whether the pane is asking for a path, when every key
-// is the prompt's.
-func (p *responsePane) prompting() bool { return p.save != nil }
-
 // startSave opens the prompt, when there is a body to write.
 func (p *responsePane) startSave() tea.Cmd {
 	if p.resp == nil || len(p.resp.Body) == 0 {
 		return errStatus("There is no body to write.")
 	}
 	in := newTextInput("", false)
+	in.Width = max(p.inner()-lipgloss.Width(p.saveLabel()+saveHint)-1, 10)
 	in.SetValue(suggestedName(*p.resp))
 	in.CursorEnd()
 	in.Focus()
 	p.save = &saveBody{input: in}
+	p.sizeViews()
 	return nil
+}
+
+const saveHint = "  enter write · esc cancel"
+
+// saveLabel is the prompt's label: the body, or the filter's selection.
+func (p *responsePane) saveLabel() string {
+	if p.filter != nil {
+		return "Write selection to: "
+	}
+	return "Write body to: "
 }
 
 // saveKey handles a key while the prompt is open.
@@ -57,6 +70,7 @@ func (p *responsePane) saveKey(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Back):
 		p.save = nil
+		p.sizeViews()
 		return nil
 	case key.Matches(msg, k.Enter):
 		target := strings.TrimSpace(p.save.input.Value())
@@ -64,10 +78,16 @@ func (p *responsePane) saveKey(msg tea.KeyMsg) tea.Cmd {
 			p.save.err = "type a file name"
 			return nil
 		}
-		body := p.resp.Body
+		body, path := p.resp.Body, ""
+		if p.filter != nil {
+			path = p.filter.path
+		}
 		return func() tea.Msg {
+			if path != "" {
+				body = selection(body, path)
+			}
 			written, err := writeNew(target, body)
-			return bodySavedMsg{path: written, err: err}
+			return bodySavedMsg{path: written, size: len(body), selection: path != "", err: err}
 		}
 	}
 	var cmd tea.Cmd
@@ -86,21 +106,24 @@ func (p *responsePane) saved(msg bodySavedMsg) tea.Cmd {
 		return errStatus("Not written: %v", msg.err)
 	}
 	p.save = nil
-	truncated := ""
+	p.sizeViews()
+	what := ""
+	if msg.selection {
+		what = " (the selection)"
+	}
 	if p.resp != nil && p.resp.Truncated {
-		truncated = " (the body was cut at the action's body cap)"
+		what += " (the body was cut at the action's body cap)"
 	}
-	return func() tea.Msg {
-		return statusMsg{text: fmt.Sprintf("Wrote %s to %s%s.", formatSize(int64(len(p.resp.Body))), msg.path, truncated)}
-	}
+	text := fmt.Sprintf("Wrote %s%s to %s.", formatSize(int64(msg.size)), what, connection.CleanText(msg.path))
+	return func() tea.Msg { return statusMsg{text: text} }
 }
 
 // promptView is the prompt's line, for the bottom of the pane.
 func (p *responsePane) promptView() string {
 	st := p.env.styles
-	line := st.Accent.Render("Write body to: ") + p.save.input.View() + st.Faint.Render("  enter write · esc cancel")
+	line := truncate(st.Accent.Render(p.saveLabel())+p.save.input.View()+st.Faint.Render(saveHint), p.inner())
 	if p.save.err != "" {
-		line += "\n" + st.FieldError.Render("✗ "+p.save.err)
+		line += "\n" + truncate(st.FieldError.Render("✗ "+connection.CleanText(p.save.err)), p.inner())
 	}
 	return line
 }

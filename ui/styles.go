@@ -49,6 +49,11 @@ type Styles struct {
 	Method                     lipgloss.Style
 	EmptyState                 lipgloss.Style
 	Body, Indent               lipgloss.Style
+	// A JSON body's tokens, and search matches in a response body.
+	JSONKey, JSONString        lipgloss.Style
+	JSONNumber, JSONLiteral    lipgloss.Style
+	JSONPunct                  lipgloss.Style
+	SearchMatch, SearchCurrent lipgloss.Style
 }
 
 // NewStyles builds the styles from the palette. NO_COLOR turns colour off.
@@ -100,6 +105,13 @@ func NewStyles() Styles {
 	s.EmptyState = lipgloss.NewStyle().Foreground(p.Faint).Padding(1, 2)
 	s.Body = lipgloss.NewStyle()
 	s.Indent = lipgloss.NewStyle().PaddingLeft(2)
+	s.JSONKey = lipgloss.NewStyle().Foreground(p.Accent)
+	s.JSONString = lipgloss.NewStyle().Foreground(p.Success)
+	s.JSONNumber = lipgloss.NewStyle().Foreground(p.Warning)
+	s.JSONLiteral = lipgloss.NewStyle().Foreground(p.Warning).Bold(true)
+	s.JSONPunct = lipgloss.NewStyle().Foreground(p.Faint)
+	s.SearchMatch = lipgloss.NewStyle().Foreground(p.Warning).Reverse(true)
+	s.SearchCurrent = lipgloss.NewStyle().Foreground(p.Accent).Reverse(true).Bold(true).Underline(true)
 	return s
 }
 

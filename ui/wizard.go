@@ -119,7 +119,8 @@ func newWizardScreen(e *env, conn connection.Connection, a *wizard.Action, taken
 	return s
 }
 
-func (s *wizardScreen) Init() tea.Cmd { return nil }
+// Init formats a stored sample too big to format at once (responsePane.takeFormat).
+func (s *wizardScreen) Init() tea.Cmd { return s.resp.takeFormat() }
 
 func (s *wizardScreen) Title() string {
 	if s.editing {
@@ -247,7 +248,7 @@ func (s *wizardScreen) push() {
 func (s *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case sampleSentMsg:
-		return s, s.handleSample(msg)
+		return s, tea.Batch(s.handleSample(msg), s.resp.takeFormat())
 	case actionSavedMsg:
 		return s, s.handleSaved(msg)
 	case tea.KeyMsg:
@@ -271,7 +272,7 @@ func (s *wizardScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if s.w.Step() == wizard.StepSample && s.resp.prompting() {
+	if s.w.Step() == wizard.StepSample && s.resp.wantsKey(msg) {
 		return s.resp.Update(msg)
 	}
 	if s.vars != nil && s.w.Step() == wizard.StepReview {
