@@ -24,8 +24,14 @@ var actions = collection[wizard.Action]{
 	id:         func(a *wizard.Action) *uint64 { return &a.ID },
 	name:       func(a *wizard.Action) *string { return &a.Name },
 	beforeSave: prepareAction,
-	// An action's history goes with it.
-	beforeDelete: func(tx *bolt.Tx, id uint64, _ []byte) error { return deleteRuns(tx, id) },
+	// An action's history and summary go with it.
+	beforeDelete: func(tx *bolt.Tx, id uint64, _ []byte) error {
+		if err := tx.Bucket(bucketActionSummaries).Delete(itob(id)); err != nil {
+			return err
+		}
+		return deleteRuns(tx, id)
+	},
+	afterSave: putSummary,
 	seal: func(tx *bolt.Tx, box *secretBox, a *wizard.Action) error {
 		// The rows are the caller's.
 		a.Query, a.Headers, a.Form, a.Parts = slices.Clone(a.Query), slices.Clone(a.Headers), slices.Clone(a.Form), slices.Clone(a.Parts)
@@ -194,7 +200,8 @@ func (s *Store) ActionByName(name string) (wizard.Action, error) {
 	return actions.byName(s, name)
 }
 
-// Actions returns every action, sorted by name.
+// Actions returns every action, whole, sorted by name; a list needs only
+// ActionSummaries.
 func (s *Store) Actions() ([]wizard.Action, error) { return actions.all(s) }
 
 // ActionNames lists actions from the names index, sorted by name.

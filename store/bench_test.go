@@ -89,3 +89,21 @@ func BenchmarkOpen(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkActionSummaries lists what the Actions tab shows: the names index
+// joined with the summaries, no action decoded.
+func BenchmarkActionSummaries(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "patchbay.db")
+	populate(b, path, 10_000)
+	s, err := Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	for b.Loop() {
+		list, err := s.ActionSummaries()
+		if err != nil || len(list) != 10_000 {
+			b.Fatalf("ActionSummaries: %d, %v", len(list), err)
+		}
+	}
+}

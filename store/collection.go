@@ -26,6 +26,9 @@ type collection[T any] struct {
 	// beforeDelete, when set, runs in the delete transaction once the record,
 	// stored as v, is known to exist; an error keeps it.
 	beforeDelete func(tx *bolt.Tx, id uint64, v []byte) error
+	// afterSave, when set, runs in the write transaction once v, as stored
+	// (secrets sealed), is saved: for what is kept beside it.
+	afterSave func(tx *bolt.Tx, v *T) error
 
 	// seal, when set, encrypts the secrets of v, a copy about to be encoded
 	// in tx (it must not change what v shares with the caller's value);
@@ -119,7 +122,13 @@ func (c collection[T]) save(tx *bolt.Tx, box *secretBox, oldName string, v T) er
 	if err != nil {
 		return fmt.Errorf("encode %s '%s': %w", c.noun, name, err)
 	}
-	return c.put(tx, *c.id(&v), oldName, name, b)
+	if err := c.put(tx, *c.id(&v), oldName, name, b); err != nil {
+		return err
+	}
+	if c.afterSave != nil {
+		return c.afterSave(tx, &v)
+	}
+	return nil
 }
 
 // load decodes the record with id, its secrets opened; the result holds no

@@ -18,6 +18,7 @@ var (
 	bucketRunsByAction    = []byte("runs_by_action")
 	bucketTokens          = []byte("tokens")
 	bucketTests           = []byte("tests")
+	bucketActionSummaries = []byte("action_summaries")
 
 	keySchemaVersion = []byte("schema_version")
 )
@@ -30,6 +31,7 @@ var allBuckets = [][]byte{
 	bucketRuns, bucketRunsByAction,
 	bucketTokens,
 	bucketTests,
+	bucketActionSummaries,
 }
 
 // migration brings a database from version-1 to version. Migrations run in
@@ -48,6 +50,7 @@ var migrations = []migration{
 	{version: 2, name: "tokens bucket", apply: tokensBucket},
 	{version: 3, name: "connection tests bucket", apply: testsBucket},
 	{version: 4, name: "runs by action index", apply: runsIndex},
+	{version: 5, name: "action summaries", apply: summariesBucket},
 }
 
 func currentSchema() uint64 { return uint64(migrations[len(migrations)-1].version) }

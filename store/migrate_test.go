@@ -2,6 +2,7 @@ package store
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -17,6 +18,34 @@ func rawDB(t *testing.T) *bolt.DB {
 	}
 	t.Cleanup(func() { _ = db.Close() })
 	return db
+}
+
+// bucketSince is the schema that added each bucket after schema 1.
+var bucketSince = map[string]int{"tokens": 2, "tests": 3, "runs_by_action": 4, "action_summaries": 5}
+
+// atSchema makes Open write files of schema n, as a patchbay of that schema
+// did: only the migrations up to n run, and only their buckets must exist.
+// restore (also run at cleanup) brings back the current schema.
+func atSchema(t *testing.T, n int) (restore func()) {
+	t.Helper()
+	saved, savedBuckets := migrations, allBuckets
+	restore = func() { migrations, allBuckets = saved, savedBuckets }
+	t.Cleanup(restore)
+	migrations = slices.Clip(saved[:n])
+	allBuckets = slices.DeleteFunc(slices.Clone(allBuckets), func(b []byte) bool { return bucketSince[string(b)] > n })
+	return restore
+}
+
+// Every bucket a migration after the first adds is in bucketSince, so
+// atSchema leaves it out of older files.
+func TestBucketSinceCoversAllBuckets(t *testing.T) {
+	first := map[string]bool{"meta": true, "connections": true, "connection_names": true,
+		"actions": true, "action_names": true, "runs": true}
+	for _, b := range allBuckets {
+		if v, ok := bucketSince[string(b)]; !first[string(b)] && (!ok || v < 2 || v > len(migrations)) {
+			t.Errorf("bucket %s: no schema in bucketSince", b)
+		}
+	}
 }
 
 func TestMigrationsOrdered(t *testing.T) {

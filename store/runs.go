@@ -24,32 +24,27 @@ type runAction struct {
 // (RunsPerAction, by default the last 100): the runs of r's action
 // beyond the bound, oldest first, are deleted in the transaction that
 // inserts r, so concurrent inserts never leave more than the bound.
-func (s *Store) RecordRun(r wizard.Run) error {
-	if r.At.IsZero() {
-		r.At = now()
-	}
-	v, err := json.Marshal(r)
+func (s *Store) RecordRun(r wizard.Run) error { return s.RecordRuns([]wizard.Run{r}) }
+
+// recordRun inserts the run v (encoded) of action actionID, indexes it and
+// trims that action's history to keep runs.
+func recordRun(tx *bolt.Tx, actionID uint64, v []byte, keep int) error {
+	runs := tx.Bucket(bucketRuns)
+	id, err := runs.NextSequence()
 	if err != nil {
-		return fmt.Errorf("encode run: %w", err)
+		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		runs := tx.Bucket(bucketRuns)
-		id, err := runs.NextSequence()
-		if err != nil {
-			return err
-		}
-		if err := runs.Put(itob(id), v); err != nil {
-			return fmt.Errorf("save run: %w", err)
-		}
-		idx, err := tx.Bucket(bucketRunsByAction).CreateBucketIfNotExists(itob(r.ActionID))
-		if err != nil {
-			return fmt.Errorf("index run: %w", err)
-		}
-		if err := idx.Put(itob(id), nil); err != nil {
-			return fmt.Errorf("index run: %w", err)
-		}
-		return pruneRuns(runs, idx, int(s.runsPerAction.Load()))
-	})
+	if err := runs.Put(itob(id), v); err != nil {
+		return fmt.Errorf("save run: %w", err)
+	}
+	idx, err := tx.Bucket(bucketRunsByAction).CreateBucketIfNotExists(itob(actionID))
+	if err != nil {
+		return fmt.Errorf("index run: %w", err)
+	}
+	if err := idx.Put(itob(id), nil); err != nil {
+		return fmt.Errorf("index run: %w", err)
+	}
+	return pruneRuns(runs, idx, keep)
 }
 
 // pruneRuns deletes the runs of one action (idx, its runs_by_action

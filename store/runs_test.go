@@ -383,11 +383,7 @@ func TestMigration4RunsIndex(t *testing.T) {
 func TestUpgradeRunsFromSchema3(t *testing.T) {
 	isolate(t, false)
 	path := filepath.Join(t.TempDir(), "patchbay.db")
-	saved, savedBuckets := migrations, allBuckets
-	restore := func() { migrations, allBuckets = saved, savedBuckets }
-	t.Cleanup(restore)
-	migrations = slices.Clip(saved[:3])
-	allBuckets = slices.DeleteFunc(slices.Clone(allBuckets), func(b []byte) bool { return string(b) == "runs_by_action" })
+	restore := atSchema(t, 3)
 	s, err := Open(path)
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,7 @@
 // Package store keeps connections, actions and the run history in one bbolt
 // file.
 //
-// The bucket tree (schema 4):
+// The bucket tree (schema 5):
 //
 //	meta/
 //	  schema_version    → big-endian uint64
@@ -21,6 +21,14 @@
 //	                      query, header and form rows sealed (actions.go)
 //	action_names/
 //	  <lower(name)>     → <id> ‖ <display name>
+//	action_summaries/                                     (schema 5)
+//	  <action id>       → what the lists show of the action, binary:
+//	                      0x01 ‖ uvarint connection id ‖ uvarint
+//	                      variable count ‖ varint updated_at Unix seconds ‖
+//	                      uvarint its nanoseconds ‖ uvarint len(method) ‖
+//	                      method ‖ URL; written and deleted in the
+//	                      transaction that writes or deletes the action
+//	                      (summaries.go)
 //	runs/
 //	  <id>              → JSON wizard.Run, variables and echoed secrets
 //	                      redacted by wizard.Replay
@@ -34,6 +42,10 @@
 //	                      sealed whole as "enc:v1:…" (tokens.go)
 //	tests/                                                (schema 3)
 //	  <connection id>   → JSON LastTest: the connection's last test (tests.go)
+//
+// Lists decode no whole value: ActionSummaries joins action_names and
+// action_summaries (a missing or undecodable summary is made from the
+// action itself); History decodes the summary fields of the newest runs.
 //
 // Every <id> is a big-endian uint64 from the bucket's NextSequence, so ids are
 // never reused and cursors walk them oldest first: runs/ is the history of

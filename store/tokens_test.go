@@ -256,13 +256,7 @@ func TestMigration2TokensBucket(t *testing.T) {
 func TestUpgradeFromSchema1(t *testing.T) {
 	isolate(t, false)
 	path := filepath.Join(t.TempDir(), "patchbay.db")
-	saved, savedBuckets := migrations, allBuckets
-	restore := func() { migrations, allBuckets = saved, savedBuckets }
-	t.Cleanup(restore)
-	migrations = slices.Clip(saved[:1])
-	allBuckets = slices.DeleteFunc(slices.Clone(allBuckets), func(b []byte) bool {
-		return string(b) == "tokens" || string(b) == "tests" || string(b) == "runs_by_action"
-	})
+	restore := atSchema(t, 1)
 	s, err := Open(path)
 	if err != nil {
 		t.Fatal(err)

@@ -23,9 +23,10 @@ const deletedConnection = "(deleted connection)"
 // runs went with it; one deleted since the lists loaded is left out) whose
 // action's name matches the filter.
 func (h *home) visibleRuns() []store.RunSummary {
+	match := h.matcher()
 	return filtered(h.runs, func(r store.RunSummary) bool {
 		a, ok := h.actionByID(r.ActionID)
-		return ok && h.matches(a.Name)
+		return ok && match(a.Name)
 	})
 }
 
@@ -45,13 +46,12 @@ func (h *home) selectRun(id uint64) {
 	}
 }
 
-func (h *home) actionByID(id uint64) (wizard.Action, bool) {
-	for _, a := range h.actions {
-		if a.ID == id {
-			return a, true
-		}
+func (h *home) actionByID(id uint64) (store.ActionSummary, bool) {
+	i, ok := h.byID[id]
+	if !ok {
+		return store.ActionSummary{}, false
 	}
-	return wizard.Action{}, false
+	return h.actions[i], true
 }
 
 func (h *home) historyKeys() []key.Binding {
@@ -71,9 +71,12 @@ func (h *home) historyKey(msg tea.KeyMsg) tea.Cmd {
 	a, _ := h.actionByID(run.ActionID)
 	switch {
 	case key.Matches(msg, k.Enter):
-		return push(newHistoryRun(h.env, run, a, h.conns))
+		return h.openAction(a.ID, useOpenRun, run)
 	case key.Matches(msg, k.Run):
-		return rerun(h.env, a, run.ConnectionID, run.Vars, h.conns)
+		if _, ok := h.connByID(run.ConnectionID); !ok {
+			return rerunGone(a.Name)
+		}
+		return h.openAction(a.ID, useRerunRun, run)
 	}
 	return nil
 }
@@ -86,7 +89,12 @@ func rerun(e *env, a wizard.Action, connID uint64, vars map[string]string, conns
 			return push(newRerunWith(e, c, a, conns, vars))
 		}
 	}
-	return errStatus("This run cannot be run again: its connection was deleted. Run '%s' from the Actions tab (2) instead.", a.Name)
+	return rerunGone(a.Name)
+}
+
+// rerunGone says a run cannot be run again, its connection deleted.
+func rerunGone(action string) tea.Cmd {
+	return errStatus("This run cannot be run again: its connection was deleted. Run '%s' from the Actions tab (2) instead.", action)
 }
 
 // connName is the name of the connection with id, or says it is gone.
@@ -130,9 +138,10 @@ func (h *home) historyView(height int) string {
 		}
 		return st.EmptyState.Render("No runs yet.\n\nRun an action (2, then r) and it shows up here, newest first.")
 	}
-	t := table{st: &st, headers: []string{"WHEN", "ACTION", "CONNECTION", "STATUS", "DURATION"}, cursor: h.cursor[tabHistory], width: h.width - 2, height: height}
+	first, last, cursor := window(len(runs), h.cursor[tabHistory], height)
+	t := table{st: &st, headers: []string{"WHEN", "ACTION", "CONNECTION", "STATUS", "DURATION"}, cursor: cursor, width: h.width - 2, height: height}
 	now := h.env.now()
-	for _, r := range runs {
+	for _, r := range runs[first:last] {
 		a, _ := h.actionByID(r.ActionID)
 		conn := connName(h.conns, r.ConnectionID)
 		if conn == deletedConnection {

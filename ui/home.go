@@ -38,17 +38,6 @@ func (t homeTab) String() string {
 	return "Connections"
 }
 
-// listsLoadedMsg carries the lists read from the store.
-type listsLoadedMsg struct {
-	conns      []connection.Connection
-	tokens     map[uint64]connection.Token // OAuth2 connections' tokens, for their status
-	tests      map[uint64]store.LastTest   // each connection's last test
-	actions    []wizard.Action
-	runs       []store.RunSummary // the newest runs, newest first
-	secretMode string
-	err        error
-}
-
 // connectionTestedMsg is the verdict of a connection test.
 type connectionTestedMsg struct {
 	id      uint64
@@ -67,15 +56,25 @@ type deletedMsg struct {
 // no frame says "Saved" over a list that lacks it.
 type actionSavedHomeMsg struct{ action wizard.Action }
 
-// home is the start screen: Connections, Actions and History.
+// home is the start screen: Connections, Actions and History. Its lists
+// load one after another, so the first frame shows the connections as soon
+// as they are read: then the actions' summaries, then, only while the
+// History tab is open, the newest runs. An action is read whole only when a
+// key needs it (actionOpenedMsg).
 type home struct {
 	env     *env
 	tab     homeTab
 	conns   []connection.Connection
-	actions []wizard.Action
+	actions []store.ActionSummary
+	byID    map[uint64]int // actions' indexes by id
+	lower   []string       // actions' names lower-cased, for the filter
+	shown   shownActions   // the last visibleActions
 	runs    []store.RunSummary
-	loaded  bool
 	cursor  [tabCount]int
+
+	connsLoaded, actionsLoaded, runsLoaded bool
+
+	opening int // the sequence number of the last action being read whole
 
 	filter    textinput.Model
 	filtering bool
@@ -106,36 +105,6 @@ func newHome(e *env) *home {
 }
 
 func (h *home) Init() tea.Cmd { return h.load() }
-
-func (h *home) load() tea.Cmd {
-	st := h.env.st
-	return func() tea.Msg {
-		conns, err := st.Connections()
-		if err != nil {
-			return listsLoadedMsg{err: err}
-		}
-		tokens := map[uint64]connection.Token{}
-		for i := range conns {
-			// Every connection the screens send with keeps its tokens here.
-			conns[i].Tokens = st
-			if isOAuth2(conns[i].Auth.Type) {
-				if t, err := st.LoadToken(conns[i].ID); err == nil {
-					tokens[conns[i].ID] = t
-				}
-			}
-		}
-		tests, err := st.LastTests()
-		if err != nil {
-			return listsLoadedMsg{err: err}
-		}
-		actions, err := st.Actions()
-		if err != nil {
-			return listsLoadedMsg{err: err}
-		}
-		runs, err := st.History(historyLimit)
-		return listsLoadedMsg{conns: conns, tokens: tokens, tests: tests, actions: actions, runs: runs, secretMode: st.SecretMode(), err: err}
-	}
-}
 
 func (h *home) Title() string { return "" }
 
@@ -180,8 +149,14 @@ func (h *home) Keys() []key.Binding {
 
 func (h *home) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case listsLoadedMsg:
-		return h, h.handleLoaded(msg)
+	case connectionsLoadedMsg:
+		return h, h.handleConnectionsLoaded(msg)
+	case actionsLoadedMsg:
+		return h, h.handleActionsLoaded(msg)
+	case runsLoadedMsg:
+		return h, h.handleRunsLoaded(msg)
+	case actionOpenedMsg:
+		return h, h.handleOpened(msg)
 	case connectionTestedMsg:
 		delete(h.testing, msg.id)
 		h.verdicts[msg.id] = store.LastTest{OK: msg.verdict.OK, Reason: msg.verdict.Reason, At: msg.at}
@@ -214,33 +189,11 @@ func (h *home) Update(msg tea.Msg) (screen, tea.Cmd) {
 	return h, nil
 }
 
-func (h *home) handleLoaded(msg listsLoadedMsg) tea.Cmd {
-	if msg.err != nil {
-		return errStatus("could not read the database: %v", msg.err)
-	}
-	selected, hadRun := h.selectedRun()
-	h.conns, h.actions, h.runs, h.loaded = msg.conns, msg.actions, msg.runs, true
-	if hadRun && h.cursor[tabHistory] > 0 {
-		// New runs come in on top. A cursor on the newest run stays on
-		// top, on the new newest; one moved down to an older run stays on
-		// that run.
-		h.selectRun(selected.ID)
-	}
-	h.tokens = msg.tokens
-	h.verdicts = msg.tests
-	h.secretMode = msg.secretMode
-	if h.selectID != 0 {
-		h.selectAction(h.selectID)
-		h.selectID = 0
-	}
-	h.clampCursor()
-	return nil
-}
-
 // showAction shows the Actions tab with a selected, before the reload
 // confirms it, so no frame says "Saved" over a list that lacks it.
 func (h *home) showAction(a wizard.Action) tea.Cmd {
-	h.upsertAction(a)
+	sum := store.SummarizeAction(a)
+	h.upsertAction(sum)
 	h.tab = tabActions
 	if !h.matches(a.Name) {
 		h.filter.SetValue("")
@@ -260,13 +213,12 @@ func (h *home) selectAction(id uint64) {
 
 // upsertAction puts a in the list, replacing the one with its ID, sorted by
 // name as the store sorts.
-func (h *home) upsertAction(a wizard.Action) {
-	list := slices.DeleteFunc(slices.Clone(h.actions), func(b wizard.Action) bool { return b.ID == a.ID })
-	list = append(list, a)
-	slices.SortFunc(list, func(x, y wizard.Action) int {
-		return strings.Compare(strings.ToLower(x.Name), strings.ToLower(y.Name))
+func (h *home) upsertAction(a store.ActionSummary) {
+	list := slices.DeleteFunc(slices.Clone(h.actions), func(b store.ActionSummary) bool { return b.ID == a.ID })
+	i, _ := slices.BinarySearchFunc(list, strings.ToLower(a.Name), func(b store.ActionSummary, name string) int {
+		return strings.Compare(strings.ToLower(b.Name), name)
 	})
-	h.actions = list
+	h.setActions(slices.Insert(list, i, a))
 }
 
 func (h *home) clampCursor() {
@@ -315,13 +267,13 @@ func (h *home) handleKey(msg tea.KeyMsg) tea.Cmd {
 		if key.Matches(msg, k.PrevField) {
 			step = tabCount - 1
 		}
-		h.tab = (h.tab + step) % tabCount
+		return h.showTab((h.tab + step) % tabCount)
 	case key.Matches(msg, k.Tab1):
-		h.tab = tabConnections
+		return h.showTab(tabConnections)
 	case key.Matches(msg, k.Tab2):
-		h.tab = tabActions
+		return h.showTab(tabActions)
 	case key.Matches(msg, k.Tab3):
-		h.tab = tabHistory
+		return h.showTab(tabHistory)
 	case key.Matches(msg, k.Up):
 		h.cursor[h.tab] = max(h.cursor[h.tab]-1, 0)
 	case key.Matches(msg, k.Down):
@@ -408,30 +360,6 @@ func reconnects(t connection.AuthType) bool {
 	return t.IsAWS() || t == connection.AuthNTLM
 }
 
-func (h *home) matches(name string) bool {
-	f := strings.ToLower(strings.TrimSpace(h.filter.Value()))
-	return f == "" || strings.Contains(strings.ToLower(name), f)
-}
-
-func (h *home) visibleConns() []connection.Connection {
-	return filtered(h.conns, func(c connection.Connection) bool { return h.matches(c.Name) })
-}
-
-func (h *home) visibleActions() []wizard.Action {
-	return filtered(h.actions, func(a wizard.Action) bool { return h.matches(a.Name) })
-}
-
-// filtered returns the items keep says yes to, in order.
-func filtered[T any](items []T, keep func(T) bool) []T {
-	var out []T
-	for _, it := range items {
-		if keep(it) {
-			out = append(out, it)
-		}
-	}
-	return out
-}
-
 func (h *home) selectedConn() (connection.Connection, bool) {
 	v := h.visibleConns()
 	if len(v) == 0 {
@@ -440,10 +368,10 @@ func (h *home) selectedConn() (connection.Connection, bool) {
 	return v[h.cursor[tabConnections]], true
 }
 
-func (h *home) selectedAction() (wizard.Action, bool) {
+func (h *home) selectedAction() (store.ActionSummary, bool) {
 	v := h.visibleActions()
 	if len(v) == 0 {
-		return wizard.Action{}, false
+		return store.ActionSummary{}, false
 	}
 	return v[h.cursor[tabActions]], true
 }

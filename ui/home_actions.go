@@ -1,6 +1,8 @@
 package ui
 
-// The Actions tab's keys: run, repeat, edit, copy, rename, delete.
+// The Actions tab's keys: run, repeat, edit, copy, rename, delete. The
+// list holds summaries; a key that needs the action whole reads it in a
+// command (openAction) and acts when it arrives (handleOpened).
 
 import (
 	"errors"
@@ -31,24 +33,87 @@ type actionRenamedMsg struct {
 	err    error
 }
 
+// actionUse is what an action is read whole for.
+type actionUse int
+
+const (
+	useRun       actionUse = iota // r, enter on the Actions tab
+	useRerunLast                  // R
+	useEdit                       // e
+	useOpenRun                    // enter on a History row: the run's screen
+	useRerunRun                   // r on a History row: run again with its values
+)
+
+func (u actionUse) String() string {
+	return [...]string{"run", "run again", "edit", "open a run of", "run again"}[u]
+}
+
+// actionOpenedMsg carries an action read whole for a key on a list.
+type actionOpenedMsg struct {
+	seq    int
+	use    actionUse
+	run    store.RunSummary // the History row, for useOpenRun and useRerunRun
+	action wizard.Action
+	err    error
+}
+
+// openAction reads the action with id whole, for use; only the result of
+// the latest such read is acted on.
+func (h *home) openAction(id uint64, use actionUse, run store.RunSummary) tea.Cmd {
+	h.opening++
+	st, seq := h.env.st, h.opening
+	return func() tea.Msg {
+		a, err := st.Action(id)
+		return actionOpenedMsg{seq: seq, use: use, run: run, action: a, err: err}
+	}
+}
+
+// handleOpened opens the screen the action was read for.
+func (h *home) handleOpened(msg actionOpenedMsg) tea.Cmd {
+	if msg.seq != h.opening {
+		return nil // a later key asked for another
+	}
+	a := msg.action
+	if msg.err != nil {
+		return errStatus("could not %s the action: %v", msg.use, msg.err)
+	}
+	switch msg.use {
+	case useOpenRun:
+		return push(newHistoryRun(h.env, msg.run, a, h.conns))
+	case useRerunRun:
+		return rerun(h.env, a, msg.run.ConnectionID, msg.run.Vars, h.conns)
+	}
+	conn, found := h.connByID(a.ConnectionID)
+	if !found {
+		return errStatus("action '%s' has no connection", a.Name)
+	}
+	switch msg.use {
+	case useRerunLast:
+		return push(newRerunLast(h.env, conn, a, h.conns))
+	case useEdit:
+		return push(newWizardScreen(h.env, conn, &a, h.actionNames()))
+	}
+	return push(newReplay(h.env, conn, a, h.conns))
+}
+
 func (h *home) actionKey(msg tea.KeyMsg) tea.Cmd {
 	k := h.env.keys
 	a, ok := h.selectedAction()
 	if !ok {
 		return nil
 	}
-	conn, found := h.connByID(a.ConnectionID)
+	_, found := h.connByID(a.ConnectionID)
 	switch {
 	case key.Matches(msg, k.Run, k.Enter):
 		if !found {
 			return errStatus("action '%s' has no connection", a.Name)
 		}
-		return push(newReplay(h.env, conn, a, h.conns))
+		return h.openAction(a.ID, useRun, store.RunSummary{})
 	case key.Matches(msg, k.RerunLast):
 		if !found {
 			return errStatus("action '%s' has no connection", a.Name)
 		}
-		return push(newRerunLast(h.env, conn, a, h.conns))
+		return h.openAction(a.ID, useRerunLast, store.RunSummary{})
 	case key.Matches(msg, k.Duplicate):
 		return duplicateAction(h.env.st, a.ID)
 	case key.Matches(msg, k.Rename):
@@ -57,7 +122,7 @@ func (h *home) actionKey(msg tea.KeyMsg) tea.Cmd {
 		if !found {
 			return errStatus("action '%s' has no connection", a.Name)
 		}
-		return push(newWizardScreen(h.env, conn, &a, h.actionNames()))
+		return h.openAction(a.ID, useEdit, store.RunSummary{})
 	case key.Matches(msg, k.Delete):
 		st := h.env.st
 		h.confirm = fmt.Sprintf("Delete action '%s'? y/n", a.Name)
@@ -119,7 +184,7 @@ type renaming struct {
 	err   string // why the name typed cannot be saved
 }
 
-func (h *home) startRename(a wizard.Action) tea.Cmd {
+func (h *home) startRename(a store.ActionSummary) tea.Cmd {
 	in := textinput.New()
 	in.Prompt = ""
 	in.CharLimit = 200

@@ -36,8 +36,14 @@ type Options struct {
 // the TUI ends it with the terminal restored and returns a *CrashError
 // naming the crash log (see crash.go).
 func Run(st *store.Store, opts Options) error {
-	return runGuarded(New(st, opts), opts.Version, tea.WithAltScreen())
+	return runGuarded(New(st, opts), opts.Version, tea.WithAltScreen(), tea.WithFPS(frameRate))
 }
+
+// frameRate is how often the renderer may draw, Bubble Tea's most (its
+// default is 60). A frame waits for the renderer's next tick, so this is
+// also the most a frame is late: 8 ms rather than 17 — of the first frame
+// (BENCHMARKS.md, "Time to first frame") as of any keystroke's.
+const frameRate = 120
 
 // screen is one full-window view on the stack.
 type screen interface {

@@ -1,0 +1,203 @@
+package ui
+
+// The home screen's lists: what is read, in which order, and which of it
+// shows through the filter. The first frame needs the connections alone;
+// the actions' summaries come next, the newest runs only while the History
+// tab is open.
+
+import (
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"patchbay/connection"
+	"patchbay/store"
+)
+
+// connectionsLoadedMsg carries what the Connections tab shows, the home
+// screen's first frame: it waits for nothing else.
+type connectionsLoadedMsg struct {
+	conns      []connection.Connection
+	tokens     map[uint64]connection.Token // OAuth2 connections' tokens, for their status
+	tests      map[uint64]store.LastTest   // each connection's last test
+	secretMode string
+	err        error
+}
+
+// actionsLoadedMsg carries the actions' summaries, read after the
+// connections: a list needs no action whole.
+type actionsLoadedMsg struct {
+	actions []store.ActionSummary
+	err     error
+}
+
+// runsLoadedMsg carries the History tab's runs, read only while it is open.
+type runsLoadedMsg struct {
+	runs []store.RunSummary // the newest runs, newest first
+	err  error
+}
+
+// load reads the lists in order: connections, actions, and the runs when
+// the History tab is open.
+func (h *home) load() tea.Cmd {
+	cmds := []tea.Cmd{loadConnections(h.env.st), loadActions(h.env.st)}
+	if h.tab == tabHistory {
+		cmds = append(cmds, loadRuns(h.env.st))
+	}
+	return tea.Sequence(cmds...)
+}
+
+func loadConnections(st *store.Store) tea.Cmd {
+	return func() tea.Msg {
+		conns, err := st.Connections()
+		if err != nil {
+			return connectionsLoadedMsg{err: err}
+		}
+		tokens := map[uint64]connection.Token{}
+		for i := range conns {
+			// Every connection the screens send with keeps its tokens here.
+			conns[i].Tokens = st
+			if isOAuth2(conns[i].Auth.Type) {
+				if t, err := st.LoadToken(conns[i].ID); err == nil {
+					tokens[conns[i].ID] = t
+				}
+			}
+		}
+		tests, err := st.LastTests()
+		return connectionsLoadedMsg{conns: conns, tokens: tokens, tests: tests, secretMode: st.SecretMode(), err: err}
+	}
+}
+
+func loadActions(st *store.Store) tea.Cmd {
+	return func() tea.Msg {
+		actions, err := st.ActionSummaries()
+		return actionsLoadedMsg{actions: actions, err: err}
+	}
+}
+
+func loadRuns(st *store.Store) tea.Cmd {
+	return func() tea.Msg {
+		runs, err := st.History(historyLimit)
+		return runsLoadedMsg{runs: runs, err: err}
+	}
+}
+
+func (h *home) handleConnectionsLoaded(msg connectionsLoadedMsg) tea.Cmd {
+	if msg.err != nil {
+		return errStatus("could not read the connections: %v", msg.err)
+	}
+	h.conns, h.connsLoaded = msg.conns, true
+	h.tokens = msg.tokens
+	h.verdicts = msg.tests
+	h.secretMode = msg.secretMode
+	h.clampCursor()
+	return nil
+}
+
+func (h *home) handleActionsLoaded(msg actionsLoadedMsg) tea.Cmd {
+	if msg.err != nil {
+		return errStatus("could not read the actions: %v", msg.err)
+	}
+	h.setActions(msg.actions)
+	h.actionsLoaded = true
+	if h.selectID != 0 {
+		h.selectAction(h.selectID)
+		h.selectID = 0
+	}
+	h.clampCursor()
+	return nil
+}
+
+func (h *home) handleRunsLoaded(msg runsLoadedMsg) tea.Cmd {
+	if msg.err != nil {
+		return errStatus("could not read the history: %v", msg.err)
+	}
+	selected, hadRun := h.selectedRun()
+	h.runs, h.runsLoaded = msg.runs, true
+	if hadRun && h.cursor[tabHistory] > 0 {
+		// New runs come in on top. A cursor on the newest run stays on
+		// top, on the new newest; one moved down to an older run stays on
+		// that run.
+		h.selectRun(selected.ID)
+	}
+	h.clampCursor()
+	return nil
+}
+
+// setActions replaces the actions list and its index.
+func (h *home) setActions(list []store.ActionSummary) {
+	h.actions = list
+	h.byID = make(map[uint64]int, len(list))
+	h.lower = make([]string, len(list))
+	for i, a := range list {
+		h.byID[a.ID] = i
+		h.lower[i] = strings.ToLower(a.Name)
+	}
+	h.shown = shownActions{}
+}
+
+// showTab switches to t; the History tab reads the newest runs each time
+// it opens, and never before.
+func (h *home) showTab(t homeTab) tea.Cmd {
+	was := h.tab
+	h.tab = t
+	if t == tabHistory && was != tabHistory {
+		return loadRuns(h.env.st)
+	}
+	return nil
+}
+
+func (h *home) matches(name string) bool { return h.matcher()(name) }
+
+// matcher tells the names the filter keeps.
+func (h *home) matcher() func(name string) bool {
+	f := strings.ToLower(strings.TrimSpace(h.filter.Value()))
+	if f == "" {
+		return func(string) bool { return true }
+	}
+	return func(name string) bool { return strings.Contains(strings.ToLower(name), f) }
+}
+
+func (h *home) visibleConns() []connection.Connection {
+	match := h.matcher()
+	return filtered(h.conns, func(c connection.Connection) bool { return match(c.Name) })
+}
+
+// shownActions remembers which actions a filter kept.
+type shownActions struct {
+	valid  bool
+	filter string
+	list   []store.ActionSummary
+}
+
+// visibleActions are the actions the filter keeps, in order. It is asked
+// several times a keystroke, of up to 10,000 actions, so the answer is kept
+// until the filter or the list changes.
+func (h *home) visibleActions() []store.ActionSummary {
+	f := strings.ToLower(strings.TrimSpace(h.filter.Value()))
+	if f == "" {
+		return h.actions
+	}
+	if h.shown.valid && h.shown.filter == f {
+		return h.shown.list
+	}
+	var list []store.ActionSummary
+	for i, name := range h.lower {
+		if strings.Contains(name, f) {
+			list = append(list, h.actions[i])
+		}
+	}
+	h.shown = shownActions{valid: true, filter: f, list: list}
+	return list
+}
+
+// filtered returns the items keep says yes to, in order.
+func filtered[T any](items []T, keep func(T) bool) []T {
+	var out []T
+	for _, it := range items {
+		if keep(it) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
