@@ -369,18 +369,11 @@ func (e *env) actionRemove(args []string) int {
 	case len(pos) != 1:
 		return e.usageError("action rm", "expected one action NAME, got %d arguments", len(pos))
 	}
-	st, code := e.open()
-	if st == nil {
-		return code
-	}
-	defer st.Close()
-	a, code := e.actionByName(st, pos[0])
-	if code != exitOK {
-		return code
-	}
-	if err := st.DeleteAction(a.ID); err != nil {
-		return e.fail(exitLocal, "cannot remove action %s: %v", quote(pos[0]), err)
-	}
-	fmt.Fprintf(e.stdout, "Removed action %s\n", quote(a.Name))
-	return exitOK
+	return e.withAction(pos[0], func(st *store.Store, a wizard.Action) int {
+		if err := st.DeleteAction(a.ID); err != nil {
+			return e.fail(exitLocal, "cannot remove action %s: %v", quote(pos[0]), err)
+		}
+		fmt.Fprintf(e.stdout, "Removed action %s\n", quote(a.Name))
+		return exitOK
+	})
 }

@@ -42,22 +42,15 @@ func (e *env) actionRename(args []string) int {
 	if newName == "" {
 		return e.fail(exitUsage, "the new name of action %s is empty — give it a name", quote(pos[0]))
 	}
-	st, code := e.open()
-	if st == nil {
-		return code
-	}
-	defer st.Close()
-	a, code := e.actionByName(st, pos[0])
-	if code != exitOK {
-		return code
-	}
-	old := a.Name
-	a.Name = newName
-	if err := st.UpdateAction(&a); err != nil {
-		return e.saveError(st, err, "rename", old, newName)
-	}
-	fmt.Fprintf(e.stdout, "Renamed %s to %s\n", quote(old), quote(a.Name))
-	return exitOK
+	return e.withAction(pos[0], func(st *store.Store, a wizard.Action) int {
+		old := a.Name
+		a.Name = newName
+		if err := st.UpdateAction(&a); err != nil {
+			return e.saveError(st, err, "rename", old, newName)
+		}
+		fmt.Fprintf(e.stdout, "Renamed %s to %s\n", quote(old), quote(a.Name))
+		return exitOK
+	})
 }
 
 func (e *env) actionCopy(args []string) int {
@@ -79,30 +72,24 @@ func (e *env) actionCopy(args []string) int {
 				quote(pos[0]), quote(copyName(strings.TrimSpace(pos[0]), 1)))
 		}
 	}
-	st, code := e.open()
-	if st == nil {
-		return code
-	}
-	defer st.Close()
-	a, code := e.actionByName(st, pos[0])
-	if code != exitOK {
-		return code
-	}
-	orig := a.Name
-	// The copy is a new record: CreateAction gives it an id and timestamps,
-	// and the history, keyed by id, stays the original's.
-	a.ID = 0
-	if newName != "" {
-		a.Name = newName
-		err = st.CreateAction(&a)
-	} else {
-		err = createCopy(st, &a, orig)
-	}
-	if err != nil {
-		return e.saveError(st, err, "copy", orig, a.Name)
-	}
-	fmt.Fprintf(e.stdout, "Copied %s to %s\n", quote(orig), quote(a.Name))
-	return exitOK
+	return e.withAction(pos[0], func(st *store.Store, a wizard.Action) int {
+		orig := a.Name
+		// The copy is a new record: CreateAction gives it an id and
+		// timestamps, and the history, keyed by id, stays the original's.
+		a.ID = 0
+		var err error
+		if newName != "" {
+			a.Name = newName
+			err = st.CreateAction(&a)
+		} else {
+			err = createCopy(st, &a, orig)
+		}
+		if err != nil {
+			return e.saveError(st, err, "copy", orig, a.Name)
+		}
+		fmt.Fprintf(e.stdout, "Copied %s to %s\n", quote(orig), quote(a.Name))
+		return exitOK
+	})
 }
 
 // createCopy saves a under the first of "orig copy", "orig copy 2", ...
@@ -141,6 +128,21 @@ func copyName(name string, n int) string {
 
 // actionByName finds the action name (case-insensitive), or says there is
 // none.
+// withAction opens the store, finds the action name (case-insensitive) and
+// runs do with them; an unknown action is exit 2, a database failure 4.
+func (e *env) withAction(name string, do func(*store.Store, wizard.Action) int) int {
+	st, code := e.open()
+	if st == nil {
+		return code
+	}
+	defer st.Close()
+	a, code := e.actionByName(st, name)
+	if code != exitOK {
+		return code
+	}
+	return do(st, a)
+}
+
 func (e *env) actionByName(st *store.Store, name string) (wizard.Action, int) {
 	a, err := st.ActionByName(name)
 	if errors.Is(err, store.ErrNotFound) {
