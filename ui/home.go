@@ -104,7 +104,12 @@ func newHome(e *env) *home {
 	return &home{env: e, filter: f, spin: sp, testing: map[uint64]bool{}, verdicts: map[uint64]store.LastTest{}}
 }
 
-func (h *home) Init() tea.Cmd { return h.load() }
+// Init loads the lists; it runs again each time home is back on top, and
+// drops any action still being read for a screen (see handleKey).
+func (h *home) Init() tea.Cmd {
+	h.opening++
+	return h.load()
+}
 
 func (h *home) Title() string { return "" }
 
@@ -230,6 +235,10 @@ func (h *home) clampCursor() {
 
 func (h *home) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := h.env.keys
+	// Any key drops an action still being read whole for r, e or R: the
+	// key may open another screen, and the read's screen must not then
+	// land on top of it.
+	h.opening++
 	if h.confirm != "" {
 		switch {
 		case key.Matches(msg, k.Yes):

@@ -161,3 +161,22 @@ func TestStaleOpenedActionIsDropped(t *testing.T) {
 		t.Errorf("the latest read (edit) opens %T, want the wizard", d.top())
 	}
 }
+
+// An action still being read for r when another key opens a screen does
+// not push its replay over that screen.
+func TestSlowActionReadDoesNotCoverANewScreen(t *testing.T) {
+	f := newFixture(t)
+	c := f.basicConn("api", "u", "p")
+	a := f.itemAction(c)
+	d := f.drive(120, 40)
+	h := d.top().(*home)
+	read := h.openAction(a.ID, useRun, store.RunSummary{}) // r pressed; the read is slow
+	d.keys("1", "n")                                       // meanwhile: a new connection
+	if _, ok := d.top().(*connForm); !ok {
+		t.Fatalf("top is %T, want the connection form", d.top())
+	}
+	d.send(read())
+	if _, ok := d.top().(*connForm); !ok {
+		t.Fatalf("the late read pushed %T over the connection form", d.top())
+	}
+}

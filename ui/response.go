@@ -170,7 +170,13 @@ func (p *responsePane) set(resp *connection.Response, err error) {
 		return // the same response again (the wizard pushes its state back)
 	}
 	p.resp, p.err = resp, err
-	p.prompt, p.search, p.filter = nil, nil, nil
+	// A prompt being typed in stays, with what was typed, for the new
+	// response (closing it would turn the next letters into commands); what
+	// was found or filtered in the old one goes.
+	p.search, p.filter = nil, nil
+	if p.prompt != nil {
+		p.prompt.busy, p.prompt.err = false, ""
+	}
 	p.refresh()
 	for _, v := range p.views {
 		v.toTop()

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"bytes"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -125,5 +127,64 @@ func TestResponsePaneLongErrorFits(t *testing.T) {
 	checkFits(t, p)
 	if v := viewText(p); !strings.Contains(v, "✗ the server is unhappy") {
 		t.Errorf("the error is not shown:\n%s", v)
+	}
+}
+
+// A response arriving while the search prompt is open keeps the prompt and
+// what was typed (the next letters stay text), and the save prompt writes
+// the response it was opened on.
+func TestPromptsSurviveANewResponse(t *testing.T) {
+	f := newFixture(t)
+	d := f.drive(120, 40)
+	p := newResponsePane(d.root().env, "")
+	p.SetSize(60, 30)
+	p.focused = true
+	p.set(&connection.Response{Status: 200, StatusText: "200 OK", Body: []byte(`{"a":1}`)}, nil)
+	p.Update(keyMsg("/"))
+	p.Update(keyMsg("er"))
+	p.set(&connection.Response{Status: 200, StatusText: "200 OK", Body: []byte(`{"b":2}`)}, nil)
+	if p.prompt == nil || p.prompt.input.Value() != "er" {
+		t.Fatalf("the search prompt did not survive the new response: %+v", p.prompt)
+	}
+	if !p.wantsKey(keyMsg("r")) {
+		t.Error("with the prompt open, r is not text")
+	}
+	p.Update(keyMsg("esc"))
+	p.Update(keyMsg("esc"))
+
+	dir := t.TempDir()
+	p.set(&connection.Response{Status: 200, StatusText: "200 OK", Body: []byte(`{"first":1}`)}, nil)
+	p.Update(keyMsg("s"))
+	p.save.input.SetValue(dir + "/first.json")
+	p.set(&connection.Response{Status: 200, StatusText: "200 OK", Body: []byte(`{"second":2}`)}, nil)
+	msg := p.Update(keyMsg("enter"))()
+	p.Update(msg)
+	got, err := os.ReadFile(dir + "/first.json")
+	if err != nil || string(got) != `{"first":1}` {
+		t.Fatalf("wrote %q, %v; want the response the prompt was opened on", got, err)
+	}
+	if info, err := os.Stat(dir + "/first.json"); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("file mode %v, want 0600", info.Mode().Perm())
+	}
+}
+
+// s writes the body as the pane shows it: what the server echoed of the
+// connection's secret is masked unless revealed.
+func TestSaveMasksEchoedSecrets(t *testing.T) {
+	f := newFixture(t)
+	d := f.drive(120, 40)
+	conn := connection.Connection{Name: "k", Auth: connection.Auth{Type: connection.AuthHeader,
+		Headers: []connection.KV{{Key: "X-Api-Key", Value: "k-echo-12345"}}}}
+	p := newResponsePane(d.root().env, "")
+	p.conn = &conn
+	p.SetSize(60, 30)
+	p.focused = true
+	p.set(&connection.Response{Status: 200, StatusText: "200 OK", Body: []byte(`{"key":"k-echo-12345"}`)}, nil)
+	dir := t.TempDir()
+	p.Update(keyMsg("s"))
+	p.save.input.SetValue(dir + "/b.json")
+	p.Update(p.Update(keyMsg("enter"))())
+	if got, _ := os.ReadFile(dir + "/b.json"); bytes.Contains(got, []byte("k-echo-12345")) || len(got) == 0 {
+		t.Fatalf("wrote %q: the echoed secret is not masked", got)
 	}
 }

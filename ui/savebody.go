@@ -30,13 +30,20 @@ type bodySavedMsg struct {
 	path      string
 	size      int
 	selection bool
+	truncated bool // the body was cut at the body cap
+	masked    bool // secrets were masked in what was written
 	err       error
 }
 
-// saveBody is the path prompt of a response pane; nil when not asking.
+// saveBody is the path prompt of a response pane; nil when not asking. It
+// holds what it will write, taken when it opened, so a response arriving
+// meanwhile is not written under the name suggested for the one before.
 type saveBody struct {
-	input textinput.Model
-	err   string
+	input   textinput.Model
+	err     string
+	resp    connection.Response // the response to write
+	path    string              // the filter's path, when a selection is written
+	masking formatInput         // how the pane masks secrets
 }
 
 // startSave opens the prompt, when there is a body to write.
@@ -49,9 +56,18 @@ func (p *responsePane) startSave() tea.Cmd {
 	in.SetValue(suggestedName(*p.resp))
 	in.CursorEnd()
 	in.Focus()
-	p.save = &saveBody{input: in}
+	p.save = &saveBody{input: in, resp: *p.resp, masking: p.maskingInput()}
+	if p.filter != nil {
+		p.save.path = p.filter.path
+	}
 	p.sizeViews()
 	return nil
+}
+
+// maskingInput is what masking the body needs: the pane's connection and
+// whether secrets are revealed.
+func (p *responsePane) maskingInput() formatInput {
+	return formatInput{conn: p.conn, reveal: p.reveal}
 }
 
 const saveHint = "  enter write · esc cancel"
@@ -78,16 +94,18 @@ func (p *responsePane) saveKey(msg tea.KeyMsg) tea.Cmd {
 			p.save.err = "type a file name"
 			return nil
 		}
-		body, path := p.resp.Body, ""
-		if p.filter != nil {
-			path = p.filter.path
-		}
+		in, path := p.save.masking, p.save.path
+		in.resp = p.save.resp
 		return func() tea.Msg {
+			// What is written is what the pane shows: the server's echoes
+			// of the connection's secrets masked, unless revealed.
+			body, masked := maskBody(in, in.resp.Body)
 			if path != "" {
 				body = selection(body, path)
 			}
 			written, err := writeNew(target, body)
-			return bodySavedMsg{path: written, size: len(body), selection: path != "", err: err}
+			return bodySavedMsg{path: written, size: len(body), selection: path != "", truncated: in.resp.Truncated,
+				masked: masked, err: err}
 		}
 	}
 	var cmd tea.Cmd
@@ -111,8 +129,11 @@ func (p *responsePane) saved(msg bodySavedMsg) tea.Cmd {
 	if msg.selection {
 		what = " (the selection)"
 	}
-	if p.resp != nil && p.resp.Truncated {
+	if msg.truncated {
 		what += " (the body was cut at the action's body cap)"
+	}
+	if msg.masked {
+		what += " with secrets masked (ctrl+r reveals them, then s writes them as received)"
 	}
 	text := fmt.Sprintf("Wrote %s%s to %s.", formatSize(int64(msg.size)), what, connection.CleanText(msg.path))
 	return func() tea.Msg { return statusMsg{text: text} }
@@ -132,7 +153,8 @@ func (p *responsePane) promptView() string {
 // and returns the path it wrote. It never replaces an existing file.
 func writeNew(target string, body []byte) (string, error) {
 	target = connection.ExpandHome(target)
-	f, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	// 0600: a response may hold what the user would not share.
+	f, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	switch {
 	case errors.Is(err, fs.ErrExist):
 		return target, fmt.Errorf("%s already exists — choose another name", target)
