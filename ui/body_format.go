@@ -64,6 +64,7 @@ type formatInput struct {
 	conn   *connection.Connection
 	reveal bool
 	kind   bodyKind
+	extra  []string // the request's own secrets, masked too
 }
 
 // formatBody makes the documents of the whole body.
@@ -127,7 +128,7 @@ func maskBody(in formatInput, body []byte) ([]byte, bool) {
 	}
 	r := in.resp
 	r.Body, r.Headers, r.Request = body, nil, connection.SentRequest{}
-	shown := in.conn.RedactEchoes(r).Body
+	shown := in.conn.RedactEchoes(r, in.extra...).Body
 	if bytes.Equal(shown, body) {
 		return body, false // drop the copy
 	}

@@ -314,6 +314,7 @@ func (r *replay) send() tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
 	seq, conn, action, vars, st, replay := r.seq, r.conn, r.action, r.values(), r.env.st, r.env.replay
+	r.resp.extra = action.Secrets(vars)
 	return tea.Batch(r.resp.start(), func() tea.Msg {
 		resp, err := replay(ctx, conn, action, vars, st)
 		if err != nil && resp.Status == 0 {

@@ -182,3 +182,22 @@ func TestVariableNamedConnection(t *testing.T) {
 	d.keys("abc", "ctrl+s")
 	d.contains("200 OK", "/anything/abc")
 }
+
+// What the server echoes of the action's own secrets — a secret-named
+// header row, a secret variable's value — is masked in the replay's
+// response, as the connection's are.
+func TestReplayMasksTheActionsSecrets(t *testing.T) {
+	f := newFixture(t)
+	c := f.basicConn("api", "u", "p")
+	a := wizard.Action{Name: "Keyed", ConnectionID: c.ID, Method: "GET", URL: "/anything/{{id}}",
+		Headers: []connection.KV{{Key: "X-Api-Key", Value: "act-secret-999"}, {Key: "X-Session", Value: "{{session_token}}"}}}
+	if err := f.st.CreateAction(&a); err != nil {
+		t.Fatal(err)
+	}
+	d := f.drive(120, 60)
+	d.keys("2", "r", "7")
+	d.top().(*replay).vars.field("session_token").input.SetValue("var-secret-555")
+	d.keys("ctrl+s")
+	d.contains("200 OK", "/anything/7")
+	d.lacks("act-secret-999", "var-secret-555")
+}

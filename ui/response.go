@@ -36,6 +36,9 @@ type responsePane struct {
 	// the server echoes of its secrets is masked unless revealed.
 	conn   *connection.Connection
 	reveal bool
+	// extra are the request's own secret values (Action.Secrets), masked
+	// like the connection's wherever the server echoed them.
+	extra  []string
 	masked bool // what is shown hides something
 
 	// kind is how the body is shown: json (pretty-printed when it is
@@ -208,13 +211,13 @@ func (p *responsePane) refresh() {
 	meta := r
 	meta.Body = nil
 	if p.conn != nil && !p.reveal {
-		meta = p.conn.RedactEchoes(meta)
+		meta = p.conn.RedactEchoes(meta, p.extra...)
 		p.masked = !sameKVs(meta.Headers, r.Headers)
 	}
 	p.status = meta.StatusLine()
 	p.headers = metaDoc(p.metaLines(meta))
 	p.shownDebug = p.debug
-	in := formatInput{resp: r, reveal: p.reveal, kind: p.kind}
+	in := formatInput{resp: r, reveal: p.reveal, kind: p.kind, extra: p.extra}
 	if p.conn != nil {
 		c := *p.conn
 		in.conn = &c

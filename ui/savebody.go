@@ -67,7 +67,7 @@ func (p *responsePane) startSave() tea.Cmd {
 // maskingInput is what masking the body needs: the pane's connection and
 // whether secrets are revealed.
 func (p *responsePane) maskingInput() formatInput {
-	return formatInput{conn: p.conn, reveal: p.reveal}
+	return formatInput{conn: p.conn, reveal: p.reveal, extra: p.extra}
 }
 
 const saveHint = "  enter write · esc cancel"

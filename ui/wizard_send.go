@@ -49,6 +49,7 @@ func (s *wizardScreen) send() tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	seq, conn, send := s.seq, s.w.Conn, s.env.send
+	s.resp.extra = s.w.Secrets()
 	// The request as the wizard knows it goes back with the result (for
 	// telling a stale sample); the one sent also reports its attempts.
 	sent := req

@@ -141,3 +141,33 @@ func AsSent(conn connection.Connection, req connection.Request, resp connection.
 	view = conn.RedactEchoes(view, requestSecrets(req)...)
 	return sentBody(req, view).Request
 }
+
+// Secrets are the secret values a replay of a with vars sends: those of its
+// secret variables (SecretVariable) and of its secret-named query, header
+// and form rows. A screen showing the response masks what the server
+// echoed of them, as history does, besides the connection's own secrets.
+func (a Action) Secrets(vars map[string]string) []string {
+	vals, err := a.Resolve(vars)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for name, v := range vals {
+		if v != "" && a.SecretVariable(name) {
+			out = append(out, v)
+		}
+	}
+	if req, err := a.render(vals); err == nil {
+		out = append(out, requestSecrets(req)...)
+	}
+	return out
+}
+
+// Secrets is Action.Secrets for the wizard's sample request.
+func (w *Wizard) Secrets() []string {
+	out := w.secretSamples()
+	if req, err := w.Request(); err == nil {
+		out = append(out, requestSecrets(req)...)
+	}
+	return out
+}

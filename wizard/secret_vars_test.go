@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"slices"
 	"testing"
 
 	"github.com/mccutchen/go-httpbin/v2/httpbin"
@@ -121,5 +122,26 @@ func TestFullURLHidesSecretSamples(t *testing.T) {
 	got := w.FullURL()
 	if want := "https://api.example.com/users/42/{{api_token}}?password={{pw}}&page=2"; got != want {
 		t.Errorf("FullURL = %q, want %q", got, want)
+	}
+}
+
+// Secrets lists what a screen must mask besides the connection's secrets:
+// secret-named rows and secret variables' values, not the others.
+func TestActionSecrets(t *testing.T) {
+	a := Action{Name: "s", Method: "GET", URL: "/x/{{id}}",
+		Query:   []connection.KV{kv("api_key", "q-secret"), kv("page", "2")},
+		Headers: []connection.KV{kv("X-Session", "{{session}}"), kv("Accept", "{{accept}}")}}
+	got := a.Secrets(map[string]string{"id": "7", "session": "v-secret", "accept": "text/plain"})
+	has := func(s string) bool { return slices.Contains(got, s) }
+	if !has("q-secret") || !has("v-secret") || has("7") || has("2") || has("text/plain") {
+		t.Errorf("Secrets = %q", got)
+	}
+	w := Edit(connection.Connection{BaseURL: "http://h"}, a)
+	w.SetSampleValue("id", "7")
+	w.SetSampleValue("session", "s-sample")
+	w.SetSampleValue("accept", "text/plain")
+	got = w.Secrets()
+	if !has("q-secret") || !has("s-sample") || has("text/plain") {
+		t.Errorf("Wizard.Secrets = %q", got)
 	}
 }
