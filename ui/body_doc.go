@@ -14,16 +14,24 @@ import (
 //
 // Lines are not stored one by one (a []string of a 50 MB body would take
 // more memory than the body): text holds them all, and index the start of
-// every indexEvery-th line; the lines between are found by nextLine,
+// every indexEvery-th line; the lines between are found by nextStart,
 // which reads at most maxLine bytes a line. A line longer than maxLine is
 // cut into pieces of at most maxLine bytes — a minified body or a base64
 // string becomes many lines — so drawing one line costs little whatever
 // the body.
+//
+// A JSON document's text holds its lines without their indentation, which
+// would be most of a pretty-printed body: depth gives it back, a byte a
+// line, when a line is read. A line is cut at maxLine bytes counting its
+// indentation, as it is drawn.
 type bodyDoc struct {
 	kind  docKind
 	text  []byte
 	n     int      // lines
 	index []uint32 // start of lines 0, indexEvery, 2*indexEvery, ...
+	// depth is, for JSON, each line's indentation in levels of two spaces
+	// (at most maxIndent), which text leaves out; nil for the others.
+	depth []uint8
 	// strs are, for JSON, the lines (sorted) that start inside a string: a
 	// long string was cut there. The highlighter starts them as string.
 	strs []uint32
@@ -62,14 +70,15 @@ const (
 	hexWidth = 16
 )
 
-// cutAt is where a line longer than maxLine (b holds more than maxLine
-// bytes and no newline in its first maxLine+1) is cut: at most maxLine
-// bytes in, on a rune boundary, and never between a backslash and the
-// character it escapes, so a JSON escape stays in one piece. (A run of
-// backslashes is pairs from its start, and an earlier cut kept them so.)
-func cutAt(b []byte) int {
-	at := maxLine
-	for at > maxLine-utf8.UTFMax && !utf8.RuneStart(b[at]) {
+// cutAt is where a line longer than limit (b holds more than limit
+// bytes and no newline in its first limit+1) is cut: at most limit bytes
+// in, on a rune boundary, and never between a backslash and the character
+// it escapes, so a JSON escape stays in one piece. (A run of backslashes
+// is pairs from its start, and an earlier cut kept them so.) limit is
+// maxLine less the line's indentation.
+func cutAt(b []byte, limit int) int {
+	at := limit
+	for at > limit-utf8.UTFMax && !utf8.RuneStart(b[at]) {
 		at--
 	}
 	run := 0
@@ -84,16 +93,48 @@ func cutAt(b []byte) int {
 
 // nextLine is where the line after the one starting at s starts; the end
 // of text when it is the last one.
-func nextLine(text []byte, s int) int {
-	end := min(len(text), s+maxLine+1)
+func nextLine(text []byte, s int) int { return nextLineWithin(text, s, maxLine) }
+
+// nextLineWithin is nextLine for a line that may hold limit bytes of
+// text: maxLine less its indentation.
+func nextLineWithin(text []byte, s, limit int) int {
+	end := min(len(text), s+limit+1)
 	if i := bytes.IndexByte(text[s:end], '\n'); i >= 0 {
 		return s + i + 1
 	}
-	if len(text)-s <= maxLine {
+	if len(text)-s <= limit {
 		return len(text)
 	}
-	return s + cutAt(text[s:])
+	return s + cutAt(text[s:], limit)
 }
+
+// indent is how many spaces line i starts with that text leaves out.
+func (d *bodyDoc) indent(i int) int {
+	if d.depth == nil {
+		return 0
+	}
+	return 2 * int(d.depth[i])
+}
+
+// nextStart is where line i+1 starts in text, line i starting at s.
+func (d *bodyDoc) nextStart(i, s int) int {
+	if d.depth == nil {
+		return nextLine(d.text, s)
+	}
+	return nextLineWithin(d.text, s, maxLine-d.indent(i))
+}
+
+// appendLine appends line i, starting at s in text and ending before
+// next, as it is drawn: its indentation, then its text with the newline
+// that ends it, if any.
+func (d *bodyDoc) appendLine(buf []byte, i, s, next int) []byte {
+	buf = append(buf, spaces[:d.indent(i)]...)
+	return append(buf, d.text[s:next]...)
+}
+
+// madeInBuf reports whether line makes its lines in the buffer it is
+// given (a hex dump, indented JSON), rather than returning text's bytes.
+func (d *bodyDoc) madeInBuf() bool { return d.kind == docHex || d.depth != nil }
 
 // lineEnd trims the newline (and a carriage return before it) off the
 // line text[s:next].
@@ -150,14 +191,16 @@ func (d *bodyDoc) lineStart(i int) int {
 	if d.kind == docHex {
 		return i * d.per
 	}
-	s := int(d.index[i/indexEvery])
-	for k := i % indexEvery; k > 0; k-- {
-		s = nextLine(d.text, s)
+	k := i - i%indexEvery
+	s := int(d.index[k/indexEvery])
+	for ; k < i; k++ {
+		s = d.nextStart(k, s)
 	}
 	return s
 }
 
-// line is line i, without its newline; a hex line is made in buf.
+// line is line i, without its newline; a hex line, and a JSON line with
+// its indentation, is made in buf.
 func (d *bodyDoc) line(i int, buf []byte) []byte {
 	if i < 0 || i >= d.n {
 		return nil
@@ -166,7 +209,11 @@ func (d *bodyDoc) line(i int, buf []byte) []byte {
 		return hexLine(buf[:0], d.text, i, d.per)
 	}
 	s := d.lineStart(i)
-	return d.text[s:lineEnd(d.text, s, nextLine(d.text, s))]
+	e := lineEnd(d.text, s, d.nextStart(i, s))
+	if d.depth != nil {
+		return d.appendLine(buf[:0], i, s, e)
+	}
+	return d.text[s:e]
 }
 
 // startsInString reports whether JSON line i starts inside a string.
@@ -196,10 +243,17 @@ func (d *bodyDoc) each(fn func(i int, line []byte) bool) {
 		}
 		return
 	}
+	var buf []byte
 	s := 0
 	for i := range d.n {
-		next := nextLine(d.text, s)
-		if !fn(i, d.text[s:lineEnd(d.text, s, next)]) {
+		next := d.nextStart(i, s)
+		e := lineEnd(d.text, s, next)
+		line := d.text[s:e]
+		if d.depth != nil {
+			buf = d.appendLine(buf[:0], i, s, e)
+			line = buf
+		}
+		if !fn(i, line) {
 			return
 		}
 		s = next
@@ -221,7 +275,7 @@ func (d *bodyDoc) lineAt(off int) (line, start int) {
 	k := max(lo-1, 0)
 	line, start = k*indexEvery, int(d.index[k])
 	for line+1 < d.n {
-		next := nextLine(d.text, start)
+		next := d.nextStart(line, start)
 		if next > off {
 			break
 		}

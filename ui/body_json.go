@@ -8,10 +8,11 @@ import (
 
 // A streaming pretty-printer for JSON bodies of any size. It reads the
 // body once to check it and measure what it will write, then once more to
-// write the indented text into one buffer of exactly that size, keeping
-// the start of every indexEvery-th line as it goes (bodyDoc). Tokens are
-// copied as they are, so the output is the input with other whitespace:
-// json.Compact of both is the same.
+// write the lines into one buffer of exactly that size, keeping the start
+// of every indexEvery-th line and each line's depth as it goes (bodyDoc):
+// the indentation is not written, only its depth. Tokens are copied as
+// they are, so the output, indented again, is the input with other
+// whitespace: json.Compact of both is the same.
 
 // maxIndent caps the indentation: levels deeper than this are written at
 // this depth, so 10,000 nested arrays cost 64 spaces a line, not 20,000.
@@ -50,12 +51,16 @@ type jsonPrinter struct {
 	i     int
 	write bool
 	out   []byte
-	n     int // bytes written or counted
-	stack []byte
+	n     int // bytes of the indented form written or counted
+	// indented is how many of them are indentation, which is not written.
+	indented int
+	stack    []byte
 	// The line index, when writing (see bodyDoc).
 	lineStart int
+	limit     int // the bytes of text the current line may hold
 	lines     int
 	index     []uint32
+	depth     []uint8
 	strs      []uint32
 	// maxLines, when not 0, stops the printer after that many lines, and
 	// the end of src is then not an error: the quick first screenful.
@@ -76,26 +81,41 @@ func prettyJSON(src []byte, limit int) (*bodyDoc, error) {
 	if count.n > limit || count.n > maxDocSize {
 		return nil, &jsonError{off: len(src), msg: fmt.Sprintf("its indented form would take %s", formatSize(int64(count.n)))}
 	}
-	p := jsonPrinter{src: src, write: true, out: make([]byte, 0, count.n),
-		index: make([]uint32, 0, (count.lines+count.n/maxLine)/indexEvery+2)}
-	p.index = append(p.index, 0)
-	p.lines = 1
+	size := count.n - count.indented
+	lines := count.lines + size/(maxLine/2) + 1 // a cut line holds most of maxLine
+	p := jsonPrinter{src: src, write: true, out: make([]byte, 0, size),
+		index: make([]uint32, 0, lines/indexEvery+2), depth: make([]uint8, 0, lines)}
+	p.begin()
 	if err := p.run(); err != nil {
 		return nil, err // cannot happen: the same bytes passed above
 	}
-	return &bodyDoc{kind: docJSON, text: p.out, n: p.lines, index: p.index, strs: p.strs}, nil
+	return p.doc(), nil
 }
 
 // prettyJSONPrefix formats the start of src, which may be cut anywhere,
 // up to maxLines lines: what shows while the whole body is formatted.
 func prettyJSONPrefix(src []byte, maxLines int) (*bodyDoc, error) {
 	p := jsonPrinter{src: src, write: true, out: make([]byte, 0, min(2*len(src), 1<<20)), maxLines: maxLines}
-	p.index = append(p.index, 0)
-	p.lines = 1
+	p.begin()
 	if err := p.run(); err != nil {
 		return nil, err
 	}
-	return &bodyDoc{kind: docJSON, text: p.out, n: p.lines, index: p.index, strs: p.strs, partial: true}, nil
+	d := p.doc()
+	d.partial = true
+	return d, nil
+}
+
+// begin starts the first line, which is not indented.
+func (p *jsonPrinter) begin() {
+	p.index = append(p.index, 0)
+	p.depth = append(p.depth, 0)
+	p.lines = 1
+	p.limit = maxLine
+}
+
+// doc is the document written.
+func (p *jsonPrinter) doc() *bodyDoc {
+	return &bodyDoc{kind: docJSON, text: p.out, n: p.lines, index: p.index, depth: p.depth, strs: p.strs}
 }
 
 func (p *jsonPrinter) fail(msg string) error {
@@ -250,7 +270,7 @@ func (p *jsonPrinter) skipSpace() {
 func (p *jsonPrinter) emit(b []byte) {
 	if p.write {
 		p.out = append(p.out, b...)
-		if len(p.out)-p.lineStart > maxLine {
+		if len(p.out)-p.lineStart > p.limit {
 			p.cut()
 		}
 	}
@@ -260,53 +280,57 @@ func (p *jsonPrinter) emit(b []byte) {
 func (p *jsonPrinter) emitByte(c byte) {
 	if p.write {
 		p.out = append(p.out, c)
-		if len(p.out)-p.lineStart > maxLine {
+		if len(p.out)-p.lineStart > p.limit {
 			p.cut()
 		}
 	}
 	p.n++
 }
 
-// newline ends a line and indents the next one by the stack's depth. It
-// reports false when the printer has written all the lines it may.
+// newline ends a line and indents the next one by the stack's depth (as a
+// depth: the spaces are counted, not written). It reports false when the
+// printer has written all the lines it may.
 func (p *jsonPrinter) newline() bool {
 	if p.maxLines > 0 && p.lines >= p.maxLines {
 		p.stopped = true
 		return false
 	}
-	indent := spaces[:2*min(len(p.stack), maxIndent)]
+	depth := min(len(p.stack), maxIndent)
 	if p.write {
 		p.out = append(p.out, '\n')
-		p.startLine(len(p.out), false)
-		p.out = append(p.out, indent...)
+		p.startLine(len(p.out), false, depth)
 	} else {
 		p.lines++
 	}
-	p.n += 1 + len(indent)
+	p.n += 1 + 2*depth
+	p.indented += 2 * depth
 	return true
 }
 
-// startLine records that a line starts at off.
-func (p *jsonPrinter) startLine(off int, inString bool) {
+// startLine records that a line indented depth levels starts at off.
+func (p *jsonPrinter) startLine(off int, inString bool, depth int) {
 	if p.lines%indexEvery == 0 {
 		p.index = append(p.index, uint32(off))
 	}
 	if inString {
 		p.strs = append(p.strs, uint32(p.lines))
 	}
+	p.depth = append(p.depth, uint8(depth))
 	p.lineStart = off
+	p.limit = maxLine - 2*depth
 	p.lines++
 }
 
-// cut splits the current line where it has grown past maxLine, the way
-// nextLine will find it again.
+// cut splits the current line where it has grown past maxLine with its
+// indentation, the way bodyDoc.nextStart will find it again. The rest is
+// a line of its own, not indented.
 func (p *jsonPrinter) cut() {
-	for len(p.out)-p.lineStart > maxLine {
+	for len(p.out)-p.lineStart > p.limit {
 		line := p.out[p.lineStart:]
-		at := cutAt(line)
+		at := cutAt(line, p.limit)
 		startsInString := lineStartsInString(p.strs, p.lines-1)
 		inString := jsonStateAfter(line[:at], startsInString)
-		p.startLine(p.lineStart+at, inString)
+		p.startLine(p.lineStart+at, inString, 0)
 	}
 }
 

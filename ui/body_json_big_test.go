@@ -43,14 +43,15 @@ func TestPrettyJSON50MBSingleLine(t *testing.T) {
 			if err != nil {
 				t.Fatalf("prettyJSON: %v", err)
 			}
-			if !json.Valid(d.text) {
+			text := indented(d)
+			if !json.Valid(text) {
 				t.Fatal("the output is not JSON")
 			}
 			var want, got bytes.Buffer
 			if err := json.Compact(&want, src); err != nil {
 				t.Fatal(err)
 			}
-			if err := json.Compact(&got, d.text); err != nil {
+			if err := json.Compact(&got, text); err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(want.Bytes(), got.Bytes()) {

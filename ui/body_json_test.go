@@ -51,8 +51,9 @@ func checkPretty(t *testing.T, src []byte) {
 	if err := json.Compact(&want, src); err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Compact(&got, d.text); err != nil {
-		t.Fatalf("output is not JSON (%v): %q", err, d.text)
+	text := indented(d)
+	if err := json.Compact(&got, text); err != nil {
+		t.Fatalf("output is not JSON (%v): %q", err, text)
 	}
 	if !bytes.Equal(want.Bytes(), got.Bytes()) {
 		t.Fatalf("output compacts to %q, input to %q", got.Bytes(), want.Bytes())
@@ -62,23 +63,42 @@ func checkPretty(t *testing.T, src []byte) {
 		if err := json.Indent(&indented, src, "", "  "); err != nil {
 			t.Fatal(err)
 		}
-		if want := bytes.TrimRight(indented.Bytes(), " \t\r\n"); !bytes.Equal(d.text, want) {
-			t.Fatalf("output differs from json.Indent:\n%s\nwant\n%s", d.text, want)
+		if want := bytes.TrimRight(indented.Bytes(), " \t\r\n"); !bytes.Equal(text, want) {
+			t.Fatalf("output differs from json.Indent:\n%s\nwant\n%s", text, want)
 		}
 	}
 	checkLines(t, d)
 	checkStrings(t, d)
 }
 
+// indented is d's text as drawn: each line with its indentation.
+func indented(d *bodyDoc) []byte {
+	var out []byte
+	for i, s := 0, 0; i < d.n; i++ {
+		next := d.nextStart(i, s)
+		out = d.appendLine(out, i, s, next)
+		s = next
+	}
+	return out
+}
+
 // checkLines: every newline starts a line; a line starts elsewhere only
-// where a line without newline reached maxLine (less a rune and a
-// backslash); no line holds a newline or passes maxLine; the index
-// agrees with a walk through the text, and random access with the walk.
+// where a line without newline reached maxLine with its indentation (less
+// a rune and a backslash); no line holds a newline or passes maxLine; a
+// line that starts inside another's is not indented; the index agrees
+// with a walk through the text, and random access with the walk.
 func checkLines(t *testing.T, d *bodyDoc) {
 	t.Helper()
 	var starts []int
-	for s := 0; s < len(d.text); s = nextLine(d.text, s) {
+	for s := 0; s < len(d.text); s = d.nextStart(len(starts)-1, s) {
 		starts = append(starts, s)
+	}
+	if d.depth != nil && len(d.text) > 0 && d.text[len(d.text)-1] == '\n' {
+		// The last line of a prefix cut after a newline: its indentation.
+		if len(starts) >= d.n || d.indent(len(starts)) == 0 {
+			t.Fatalf("the text ends with a newline, and line %d is not indented", len(starts))
+		}
+		starts = append(starts, len(d.text))
 	}
 	if len(d.text) == 0 {
 		starts = []int{0}
@@ -95,11 +115,15 @@ func checkLines(t *testing.T, d *bodyDoc) {
 		}
 		line := d.text[s:end]
 		body := bytes.TrimSuffix(line, []byte("\n"))
-		if bytes.IndexByte(body, '\n') >= 0 || len(body) > maxLine {
-			t.Fatalf("line %d is %d bytes with a newline inside: %q", k, len(body), body)
+		w := d.indent(k)
+		if bytes.IndexByte(body, '\n') >= 0 || w+len(body) > maxLine {
+			t.Fatalf("line %d is %d bytes with a newline inside: %q", k, w+len(body), body)
 		}
-		if len(body) == len(line) && end < len(d.text) && len(body) < maxLine-utf8.UTFMax-1 {
-			t.Fatalf("line %d (%d bytes) ends without a newline", k, len(body))
+		if len(body) == len(line) && end < len(d.text) && w+len(body) < maxLine-utf8.UTFMax-1 {
+			t.Fatalf("line %d (%d bytes) ends without a newline", k, w+len(body))
+		}
+		if w > 0 && (s == 0 || d.text[s-1] != '\n') {
+			t.Fatalf("line %d is indented but does not follow a newline", k)
 		}
 		if k%indexEvery == 0 && int(d.index[k/indexEvery]) != s {
 			t.Fatalf("index[%d] = %d, line %d starts at %d", k/indexEvery, d.index[k/indexEvery], k, s)

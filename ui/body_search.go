@@ -113,32 +113,78 @@ func findAll(d *bodyDoc, query string) ([]docMatch, bool) {
 		})
 		return out, capped
 	}
-	// Search the whole text at once, then find each match's line: lines
-	// are walked forward as the matches are, never back.
-	text := d.text
-	m.reset()
-	line, ls := 0, 0
-	next := nextLine(text, 0)
-	for from := 0; ; {
-		start, end := m.next(text, from)
-		if start < 0 {
+	return findLines(d, m, searchChunk)
+}
+
+// searchChunk is about how many bytes of lines findLines searches at once.
+const searchChunk = 1 << 20
+
+// findLines finds m in d's lines as they are drawn — a JSON line with its
+// indentation, which the text leaves out — as if they were one text: a
+// chunk of whole lines, about size bytes, is put together at a time and
+// searched. A match is taken only where it cannot run past the chunk's
+// end (it is at most utf8.UTFMax bytes a byte of the query); the search
+// goes on in the next chunk, which starts with the line holding where it
+// stopped. A chunk is bigger than that line and two matches' worth of
+// bytes, so every chunk moves the search on.
+func findLines(d *bodyDoc, m *matcher, size int) ([]docMatch, bool) {
+	span := utf8.UTFMax * len(m.q)
+	chunk := max(size, 4*span+2*maxLine)
+	buf := make([]byte, 0, chunk+maxLine+1)
+	var starts []int // where the lines in buf start in it
+	var out []docMatch
+	first := 0      // the line starts[0] is
+	line, s := 0, 0 // the next line to put in buf, and where it starts in text
+	from := 0
+	for {
+		for len(buf) < chunk && line < d.n {
+			next := d.nextStart(line, s)
+			starts = append(starts, len(buf))
+			buf = d.appendLine(buf, line, s, next)
+			line, s = line+1, next
+		}
+		safe := len(buf)
+		if line < d.n {
+			safe -= span
+		}
+		m.reset()
+		k := 0 // the line in buf of the last match: they are walked forward
+		for {
+			start, end := m.next(buf, from)
+			if start < 0 || start >= safe {
+				break
+			}
+			for k+1 < len(starts) && starts[k+1] <= start {
+				k++
+			}
+			if len(out) == maxMatches {
+				return out, true
+			}
+			ls, next := starts[k], len(buf)
+			if k+1 < len(starts) {
+				next = starts[k+1]
+			}
+			if le := lineEnd(buf, ls, next); start < le {
+				out = append(out, docMatch{uint32(first + k), uint32(start - ls), uint32(min(end, le) - ls)})
+			}
+			from = end
+		}
+		if line >= d.n {
 			return out, false
 		}
-		for next <= start && line+1 < d.n {
-			line, ls = line+1, next
-			next = nextLine(text, ls)
+		// No match starts before at: keep the lines from the one holding it.
+		at := max(from, safe)
+		for k+1 < len(starts) && starts[k+1] <= at {
+			k++
 		}
-		if line >= d.n || start >= next && line+1 >= d.n {
-			return out, false
+		drop := starts[k]
+		buf = buf[:copy(buf, buf[drop:])]
+		starts = starts[:copy(starts, starts[k:])]
+		for j := range starts {
+			starts[j] -= drop
 		}
-		if len(out) == maxMatches {
-			return out, true
-		}
-		le := lineEnd(text, ls, next)
-		if start < le {
-			out = append(out, docMatch{uint32(line), uint32(start - ls), uint32(min(end, le) - ls)})
-		}
-		from = end
+		first += k
+		from = at - drop
 	}
 }
 

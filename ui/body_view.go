@@ -120,7 +120,7 @@ func (v *bodyView) line(i int) rendered {
 	}
 	d := v.doc
 	text := d.line(i, v.buf)
-	if d.kind == docHex {
+	if d.madeInBuf() {
 		v.buf = text
 	}
 	v.spans = v.spans[:0]
