@@ -75,6 +75,7 @@ type home struct {
 	connsLoaded, actionsLoaded, runsLoaded bool
 
 	opening int // the sequence number of the last action being read whole
+	loadGen int // the generation of the latest load of the lists
 
 	filter    textinput.Model
 	filtering bool

@@ -180,3 +180,27 @@ func TestSlowActionReadDoesNotCoverANewScreen(t *testing.T) {
 		t.Fatalf("the late read pushed %T over the connection form", d.top())
 	}
 }
+
+// Lists from a load overtaken by a newer one are dropped: the older lists
+// arriving last do not replace the newer.
+func TestStaleListsAreDropped(t *testing.T) {
+	f := newFixture(t)
+	c := f.basicConn("api", "u", "p")
+	a := f.itemAction(c)
+	d := f.drive(120, 40)
+	h := d.top().(*home)
+	// The older load reads now, before the rename...
+	var read []tea.Msg
+	for _, cmd := range reflect.ValueOf(h.load()()).Convert(cmdSlice).Interface().([]tea.Cmd) {
+		read = append(read, cmd())
+	}
+	a.Name = "Renamed item"
+	if err := f.st.UpdateAction(&a); err != nil {
+		t.Fatal(err)
+	}
+	d.run(h.load())
+	d.keys("2")
+	d.contains("Renamed item")
+	d.send(read...) // ...and its lists arrive after the newer load's
+	d.contains("Renamed item")
+}

@@ -21,6 +21,7 @@ type connectionsLoadedMsg struct {
 	tokens     map[uint64]connection.Token // OAuth2 connections' tokens, for their status
 	tests      map[uint64]store.LastTest   // each connection's last test
 	secretMode string
+	gen        int // the load it answers; see home.loadGen
 	err        error
 }
 
@@ -28,30 +29,36 @@ type connectionsLoadedMsg struct {
 // connections: a list needs no action whole.
 type actionsLoadedMsg struct {
 	actions []store.ActionSummary
+	gen     int
 	err     error
 }
 
 // runsLoadedMsg carries the History tab's runs, read only while it is open.
 type runsLoadedMsg struct {
 	runs []store.RunSummary // the newest runs, newest first
+	gen  int
 	err  error
 }
 
 // load reads the lists in order: connections, actions, and the runs when
 // the History tab is open.
+// Each load has a generation: lists from an older one, overtaken by a
+// newer load in flight, are dropped rather than shown over newer ones.
 func (h *home) load() tea.Cmd {
-	cmds := []tea.Cmd{loadConnections(h.env.st), loadActions(h.env.st)}
+	h.loadGen++
+	gen := h.loadGen
+	cmds := []tea.Cmd{loadConnections(h.env.st, gen), loadActions(h.env.st, gen)}
 	if h.tab == tabHistory {
-		cmds = append(cmds, loadRuns(h.env.st))
+		cmds = append(cmds, loadRuns(h.env.st, gen))
 	}
 	return tea.Sequence(cmds...)
 }
 
-func loadConnections(st *store.Store) tea.Cmd {
+func loadConnections(st *store.Store, gen int) tea.Cmd {
 	return func() tea.Msg {
 		conns, err := st.Connections()
 		if err != nil {
-			return connectionsLoadedMsg{err: err}
+			return connectionsLoadedMsg{gen: gen, err: err}
 		}
 		tokens := map[uint64]connection.Token{}
 		for i := range conns {
@@ -64,25 +71,28 @@ func loadConnections(st *store.Store) tea.Cmd {
 			}
 		}
 		tests, err := st.LastTests()
-		return connectionsLoadedMsg{conns: conns, tokens: tokens, tests: tests, secretMode: st.SecretMode(), err: err}
+		return connectionsLoadedMsg{conns: conns, tokens: tokens, tests: tests, secretMode: st.SecretMode(), gen: gen, err: err}
 	}
 }
 
-func loadActions(st *store.Store) tea.Cmd {
+func loadActions(st *store.Store, gen int) tea.Cmd {
 	return func() tea.Msg {
 		actions, err := st.ActionSummaries()
-		return actionsLoadedMsg{actions: actions, err: err}
+		return actionsLoadedMsg{actions: actions, gen: gen, err: err}
 	}
 }
 
-func loadRuns(st *store.Store) tea.Cmd {
+func loadRuns(st *store.Store, gen int) tea.Cmd {
 	return func() tea.Msg {
 		runs, err := st.History(historyLimit)
-		return runsLoadedMsg{runs: runs, err: err}
+		return runsLoadedMsg{runs: runs, gen: gen, err: err}
 	}
 }
 
 func (h *home) handleConnectionsLoaded(msg connectionsLoadedMsg) tea.Cmd {
+	if msg.gen != h.loadGen {
+		return nil
+	}
 	if msg.err != nil {
 		return errStatus("could not read the connections: %v", msg.err)
 	}
@@ -95,6 +105,9 @@ func (h *home) handleConnectionsLoaded(msg connectionsLoadedMsg) tea.Cmd {
 }
 
 func (h *home) handleActionsLoaded(msg actionsLoadedMsg) tea.Cmd {
+	if msg.gen != h.loadGen {
+		return nil
+	}
 	if msg.err != nil {
 		return errStatus("could not read the actions: %v", msg.err)
 	}
@@ -109,6 +122,9 @@ func (h *home) handleActionsLoaded(msg actionsLoadedMsg) tea.Cmd {
 }
 
 func (h *home) handleRunsLoaded(msg runsLoadedMsg) tea.Cmd {
+	if msg.gen != h.loadGen {
+		return nil
+	}
 	if msg.err != nil {
 		return errStatus("could not read the history: %v", msg.err)
 	}
@@ -142,7 +158,7 @@ func (h *home) showTab(t homeTab) tea.Cmd {
 	was := h.tab
 	h.tab = t
 	if t == tabHistory && was != tabHistory {
-		return loadRuns(h.env.st)
+		return loadRuns(h.env.st, h.loadGen)
 	}
 	return nil
 }
