@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"patchbay/connection"
@@ -228,4 +230,46 @@ func (v *varEditor) canRemove(name string) bool {
 		}
 	}
 	return false
+}
+
+// pullSampleValues reads the step-2 Variables rows into the wizard's
+// sample values, then lists the variables the fields use now: a {{name}}
+// typed into a field gets its row as soon as it is complete.
+func (s *wizardScreen) pullSampleValues() {
+	fl := s.step2.field("vars")
+	for i, name := range s.varNames {
+		if i < len(fl.rows) {
+			s.w.SetSampleValue(name, fl.rows[i].value.Value())
+		}
+	}
+	if !slices.Equal(s.varNames, s.variableNames()) {
+		s.pushSampleValues()
+	}
+}
+
+// pushSampleValues shows the wizard's variables and their sample values
+// in the Variables rows; a row's name is the variable's, not for typing.
+func (s *wizardScreen) pushSampleValues() {
+	s.varNames = s.variableNames()
+	var kvs []connection.KV
+	for _, v := range s.w.VariableList() {
+		kvs = append(kvs, connection.KV{Key: v.Name, Value: v.Sample})
+	}
+	fl := s.step2.field("vars")
+	s.step2.setRows(fl, kvs)
+	for i := range fl.rows {
+		if s.w.SecretVariable(s.varNames[i]) && !s.step2.reveal {
+			fl.rows[i].value.EchoMode = textinput.EchoPassword
+			fl.rows[i].value.EchoCharacter = '•'
+		}
+	}
+	s.step2.syncFocus()
+}
+
+func (s *wizardScreen) variableNames() []string {
+	var names []string
+	for _, v := range s.w.VariableList() {
+		names = append(names, v.Name)
+	}
+	return names
 }
