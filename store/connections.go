@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -83,24 +82,31 @@ func refuseInUse(tx *bolt.Tx, id uint64, v []byte) error {
 	return inUseError(name, users)
 }
 
-// actionsUsing names the actions whose ConnectionID is id, sorted.
+// actionsUsing names the actions whose ConnectionID is id, sorted. It
+// reads their summaries, not the actions whole (which may hold a sample of
+// a megabyte each), and an action only when its summary is missing or
+// damaged.
 func actionsUsing(tx *bolt.Tx, id uint64) ([]string, error) {
+	entries, err := actions.entries(tx)
+	if err != nil {
+		return nil, err
+	}
+	summaries := tx.Bucket(bucketActionSummaries)
 	var names []string
-	err := tx.Bucket(bucketActions).ForEach(func(k, v []byte) error {
-		var a struct {
-			Name         string `json:"name"`
-			ConnectionID uint64 `json:"connection_id"`
+	for _, e := range entries {
+		sum, ok := decodeSummary(summaries.Get(itob(e.ID)), e)
+		if !ok {
+			if sum, err = summaryFromAction(tx, e.ID); err != nil {
+				return nil, err
+			}
+			sum.Name = e.Name
 		}
-		if err := json.Unmarshal(v, &a); err != nil {
-			return fmt.Errorf("action %d is damaged: %w", btoi(k), err)
+		if sum.ConnectionID == id {
+			names = append(names, sum.Name)
 		}
-		if a.ConnectionID == id {
-			names = append(names, a.Name)
-		}
-		return nil
-	})
+	}
 	sort.Slice(names, func(i, j int) bool { return strings.ToLower(names[i]) < strings.ToLower(names[j]) })
-	return names, err
+	return names, nil
 }
 
 func inUseError(conn string, users []string) error {

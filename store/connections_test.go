@@ -11,6 +11,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"patchbay/connection"
+	"patchbay/wizard"
 )
 
 // equalJSON compares two values as the store sees them: after a JSON round trip.
@@ -303,5 +304,35 @@ func TestDeleteConnectionInUse(t *testing.T) {
 	}
 	if err := s.DeleteConnection(c.ID); err != nil {
 		t.Errorf("delete once unused: %v", err)
+	}
+}
+
+// The in-use check reads the actions' summaries; an action whose summary
+// is missing or damaged is read whole, so it still keeps its connection.
+func TestDeleteConnectionInUseWithoutSummary(t *testing.T) {
+	s := openTemp(t)
+	c := connection.Connection{Name: "Jira"}
+	if err := s.CreateConnection(&c); err != nil {
+		t.Fatal(err)
+	}
+	a, b := newAction("search", c.ID), newAction("Create issue", c.ID)
+	for _, x := range []*wizard.Action{&a, &b} {
+		if err := s.CreateAction(x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.db.Update(func(tx *bolt.Tx) error {
+		sums := tx.Bucket(bucketActionSummaries)
+		if err := sums.Delete(itob(a.ID)); err != nil {
+			return err
+		}
+		return sums.Put(itob(b.ID), []byte{0xff, 0x01})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	err := s.DeleteConnection(c.ID)
+	want := "connection 'Jira' is used by 2 actions: Create issue, search — delete them first"
+	if !errors.Is(err, ErrInUse) || err.Error() != want {
+		t.Errorf("DeleteConnection: %v, want %q", err, want)
 	}
 }
