@@ -344,12 +344,16 @@ func (h *home) connectionKey(msg tea.KeyMsg) tea.Cmd {
 		return tea.Batch(h.spin.Tick, h.testConnection(c))
 	case key.Matches(msg, k.Delete):
 		st := h.env.st
-		h.confirm = fmt.Sprintf("Delete connection '%s'? y/n", c.Name)
-		h.onConfirm = func() tea.Msg {
-			return deletedMsg{what: fmt.Sprintf("connection '%s'", c.Name), err: st.DeleteConnection(c.ID)}
-		}
+		h.askDelete(fmt.Sprintf("connection '%s'", c.Name), func() error { return st.DeleteConnection(c.ID) })
 	}
 	return nil
+}
+
+// askDelete asks y/n before deleting what ("action 'X'") with del, which
+// runs in a command once the user says yes.
+func (h *home) askDelete(what string, del func() error) {
+	h.confirm = fmt.Sprintf("Delete %s? y/n", what)
+	h.onConfirm = func() tea.Msg { return deletedMsg{what: what, err: del()} }
 }
 
 // testConnection tests c and keeps the verdict as its last test; the list

@@ -102,33 +102,28 @@ func (h *home) actionKey(msg tea.KeyMsg) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	_, found := h.connByID(a.ConnectionID)
+	// open reads the action whole for a screen that sends through its
+	// connection.
+	open := func(use actionUse) tea.Cmd {
+		if _, found := h.connByID(a.ConnectionID); !found {
+			return errStatus("action '%s' has no connection", a.Name)
+		}
+		return h.openAction(a.ID, use, store.RunSummary{})
+	}
 	switch {
 	case key.Matches(msg, k.Run, k.Enter):
-		if !found {
-			return errStatus("action '%s' has no connection", a.Name)
-		}
-		return h.openAction(a.ID, useRun, store.RunSummary{})
+		return open(useRun)
 	case key.Matches(msg, k.RerunLast):
-		if !found {
-			return errStatus("action '%s' has no connection", a.Name)
-		}
-		return h.openAction(a.ID, useRerunLast, store.RunSummary{})
+		return open(useRerunLast)
 	case key.Matches(msg, k.Duplicate):
 		return duplicateAction(h.env.st, a.ID)
 	case key.Matches(msg, k.Rename):
 		return h.startRename(a)
 	case key.Matches(msg, k.Edit):
-		if !found {
-			return errStatus("action '%s' has no connection", a.Name)
-		}
-		return h.openAction(a.ID, useEdit, store.RunSummary{})
+		return open(useEdit)
 	case key.Matches(msg, k.Delete):
 		st := h.env.st
-		h.confirm = fmt.Sprintf("Delete action '%s'? y/n", a.Name)
-		h.onConfirm = func() tea.Msg {
-			return deletedMsg{what: fmt.Sprintf("action '%s'", a.Name), err: st.DeleteAction(a.ID)}
-		}
+		h.askDelete(fmt.Sprintf("action '%s'", a.Name), func() error { return st.DeleteAction(a.ID) })
 	}
 	return nil
 }

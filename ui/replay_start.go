@@ -4,7 +4,6 @@ package ui
 // history run its own; and which connections an action can run through.
 
 import (
-	"regexp"
 	"slices"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -64,12 +63,8 @@ func usableValues(vals map[string]string) map[string]string {
 // whose base URL has its host.
 func fitting(a wizard.Action, own connection.Connection, conns []connection.Connection) []connection.Connection {
 	out := []connection.Connection{own}
-	u := placeholders.ReplaceAllString(a.URL, "x")
 	for _, c := range conns {
-		if c.ID == own.ID {
-			continue
-		}
-		if _, err := c.ResolveURL(u, nil); err == nil {
+		if c.ID != own.ID && a.FitsConnection(c) {
 			out = append(out, c)
 		}
 	}
@@ -79,9 +74,6 @@ func fitting(a wizard.Action, own connection.Connection, conns []connection.Conn
 // connectionKey is the key of the connection picker's field: not a
 // variable name, so a variable named "connection" keeps its own field.
 const connectionKey = "@connection"
-
-// placeholders matches {{...}}, for checking a URL's shape without values.
-var placeholders = regexp.MustCompile(`\{\{[^{}]*\}\}`)
 
 func (r *replay) Init() tea.Cmd {
 	if r.seq != 0 {

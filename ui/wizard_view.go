@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -280,6 +281,9 @@ func templateURL(w *wizard.Wizard) string {
 	}
 	return u
 }
+
+// placeholders matches {{...}}, to highlight them.
+var placeholders = regexp.MustCompile(`\{\{[^{}]*\}\}`)
 
 // highlightVars shows each {{name}} of s in the accent style.
 func highlightVars(st *Styles, s string) string {

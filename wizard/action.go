@@ -225,3 +225,12 @@ func (a Action) Request(vars map[string]string) (connection.Request, error) {
 	}
 	return a.render(vals)
 }
+
+// FitsConnection reports whether a's URL can be sent through c: a relative
+// URL fits any connection, an absolute one only a connection to its host
+// (connection.ResolveURL decides, as Send does). Variables count as plain
+// words.
+func (a Action) FitsConnection(c connection.Connection) bool {
+	_, err := c.ResolveURL(maskURLVariables(a.URL), nil)
+	return err == nil
+}

@@ -94,9 +94,10 @@ func Replay(ctx context.Context, conn connection.Connection, a Action, vars map[
 		return resp, err
 	}
 	// History keeps the values sent, defaults included.
+	secret := a.secretVariables()
 	run := Run{ActionID: a.ID, ConnectionID: conn.ID, At: at, Vars: maps.Clone(vals)}
 	for name := range run.Vars {
-		if a.SecretVariable(name) {
+		if secret[name] {
 			run.Vars[name] = connection.Redacted
 		}
 	}
@@ -108,18 +109,13 @@ func Replay(ctx context.Context, conn connection.Connection, a Action, vars map[
 		// of the request's secret-named values, and of the values of
 		// secret-named variables wherever they went (a {{password}} in
 		// the URL or the body is as secret as one in a header).
-		secrets := requestSecrets(req)
-		for name, v := range vals {
-			if a.SecretVariable(name) && v != "" {
-				secrets = append(secrets, v)
-			}
-		}
+		secrets := append(requestSecrets(req), secretValues(secret, vals)...)
 		r := storedResponse(sentBody(req, conn.RedactEchoes(resp, secrets...)))
 		run.Response = &r
 	}
 	if run.Err != "" {
 		for name, v := range vals {
-			if a.SecretVariable(name) && len(v) >= 4 {
+			if secret[name] && len(v) >= 4 {
 				run.Err = strings.ReplaceAll(run.Err, v, connection.Redacted)
 			}
 		}
@@ -151,12 +147,7 @@ func (a Action) Secrets(vars map[string]string) []string {
 	if err != nil {
 		return nil
 	}
-	var out []string
-	for name, v := range vals {
-		if v != "" && a.SecretVariable(name) {
-			out = append(out, v)
-		}
-	}
+	out := secretValues(a.secretVariables(), vals)
 	if req, err := a.render(vals); err == nil {
 		out = append(out, requestSecrets(req)...)
 	}
@@ -168,6 +159,30 @@ func (w *Wizard) Secrets() []string {
 	out := w.secretSamples()
 	if req, err := w.Request(); err == nil {
 		out = append(out, requestSecrets(req)...)
+	}
+	return out
+}
+
+// secretVariables is the set of a's secret variables (SecretVariable),
+// found with one reading of its fields.
+func (a Action) secretVariables() map[string]bool {
+	slots := a.spec().slots()
+	out := map[string]bool{}
+	for _, name := range a.Variables() {
+		if secretVariable(slots, name) {
+			out[name] = true
+		}
+	}
+	return out
+}
+
+// secretValues are the non-empty values of the variables in secret.
+func secretValues(secret map[string]bool, vals map[string]string) []string {
+	var out []string
+	for name, v := range vals {
+		if v != "" && secret[name] {
+			out = append(out, v)
+		}
 	}
 	return out
 }
