@@ -166,9 +166,21 @@ func (w *Wizard) Secrets() []string {
 // secretVariables is the set of a's secret variables (SecretVariable),
 // found with one reading of its fields.
 func (a Action) secretVariables() map[string]bool {
-	slots := a.spec().slots()
+	return secretSet(a.spec().slots(), a.Variables())
+}
+
+// secretVariables is Action.secretVariables for the wizard's input.
+func (w *Wizard) secretVariables() map[string]bool {
+	names := make([]string, 0, len(w.Vars))
+	for _, v := range w.VariableList() {
+		names = append(names, v.Name)
+	}
+	return secretSet(w.fields().slots(), names)
+}
+
+func secretSet(slots []slot, names []string) map[string]bool {
 	out := map[string]bool{}
-	for _, name := range a.Variables() {
+	for _, name := range names {
 		if secretVariable(slots, name) {
 			out[name] = true
 		}

@@ -174,8 +174,9 @@ func (w *Wizard) savedSampleFits() bool {
 // variables (SecretVariable) are left out — the wizard keeps them in memory
 // for as long as it lives, the store never sees them.
 func (w *Wizard) savedVars(vars []Variable) []Variable {
+	secret := w.secretVariables()
 	for i := range vars {
-		if w.SecretVariable(vars[i].Name) {
+		if secret[vars[i].Name] {
 			vars[i].Sample = ""
 		}
 	}
@@ -187,8 +188,9 @@ func (w *Wizard) savedVars(vars []Variable) []Variable {
 // saved sample: a {{password}} in a URL is as secret as one in a header.
 func (w *Wizard) secretSamples() []string {
 	var out []string
+	secret := w.secretVariables()
 	for _, v := range w.VariableList() {
-		if w.SecretVariable(v.Name) && v.Sample != "" {
+		if secret[v.Name] && v.Sample != "" {
 			out = append(out, v.Sample)
 		}
 	}

@@ -191,9 +191,10 @@ func (w *Wizard) FullURL() string {
 	// A secret variable's sample value is not shown: a marker that
 	// survives escaping goes in its place, and its {{name}} after.
 	var markers []string
-	if vals, missing := w.sampleValues(); len(missing) == 0 {
+	if vals, missing := w.sampleValues(); len(missing) == 0 && len(vals) > 0 {
+		secret := w.secretVariables() // FullURL is drawn every frame: one reading
 		for name := range vals {
-			if w.SecretVariable(name) {
+			if secret[name] {
 				vals[name] = fmt.Sprintf("pbsecret%dx", len(markers))
 				markers = append(markers, name)
 			}
