@@ -36,10 +36,10 @@ type body struct {
 // Content-Encoding says so is kept as received; one that breaks off
 // mid-stream is kept up to the break and marked truncated; either way note
 // says so. An error is a failure of the connection itself, for describe.
-func readBody(r *http.Response, limit int64) (body, error) {
+func readBody(r *http.Response, limit int64, watch bodyWatch) (body, error) {
 	encodings := r.Header.Values("Content-Encoding")
 	if len(encodings) == 0 {
-		data, err := readUpTo(r.Body, limit, r.ContentLength)
+		data, err := readUpTo(r.Body, limit, r.ContentLength, watch)
 		b := body{data: data, size: int64(len(data))}
 		// Short of the limit without an error, readUpTo has read to the
 		// end: there is no rest to count.
@@ -60,7 +60,7 @@ func readBody(r *http.Response, limit int64) (body, error) {
 	if !decoded {
 		hint = r.ContentLength
 	}
-	data, rerr := readUpTo(src, limit, hint)
+	data, rerr := readUpTo(src, limit, hint, watch)
 	rest := int64(0)
 	if rerr == nil {
 		rest, rerr = io.Copy(io.Discard, src)
@@ -144,35 +144,6 @@ func (d *lazyDecoder) Read(p []byte) (int, error) {
 		return 0, d.err
 	}
 	return d.r.Read(p)
-}
-
-// readUpTo reads r to its end or to limit bytes, whichever comes first,
-// into a buffer sized for hint bytes (-1: unknown) to begin with.
-func readUpTo(r io.Reader, limit, hint int64) ([]byte, error) {
-	const maxHint = 1 << 20 // a Content-Length is a claim, not a promise
-	if hint < 0 {
-		hint = 511
-	}
-	b := make([]byte, 0, min(hint, limit, maxHint)+1)
-	for int64(len(b)) < limit {
-		if len(b) == cap(b) {
-			// Doubling, where append would grow a big slice by a quarter
-			// at a time and allocate several times the cap in all.
-			grown := make([]byte, len(b), min(2*int64(cap(b)), limit))
-			copy(grown, b)
-			b = grown
-		}
-		end := min(int64(cap(b)), limit)
-		n, err := r.Read(b[len(b):end])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return b, err
-		}
-	}
-	return b, nil
 }
 
 // countingReader counts the bytes read through it and keeps the last error.

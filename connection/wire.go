@@ -44,7 +44,7 @@ func (s *sender) exchange(ctx context.Context) (Response, error) {
 		return Response{}, describe(s.redact, err, s.callerCtx, ctx, s.timeout, s.target)
 	}
 	defer hresp.Body.Close()
-	b, err := readBody(hresp, s.opts.bodyCap())
+	b, err := readBody(hresp, s.opts.bodyCap(), s.watch(hresp))
 	if err != nil {
 		return Response{}, describe(s.redact, err, s.callerCtx, ctx, s.timeout, hresp.Request.URL)
 	}
@@ -80,6 +80,23 @@ func (s *sender) exchange(ctx context.Context) (Response, error) {
 		Note:       b.note,
 		token:      s.token,
 	}, nil
+}
+
+// watch is the body watch telling the caller's WithReceiving of resp's
+// body, or nil.
+func (s *sender) watch(resp *http.Response) bodyWatch {
+	tell, _ := s.callerCtx.Value(receivingKey{}).(func(BodyProgress))
+	if tell == nil {
+		return nil
+	}
+	return func(head []byte, received int64) {
+		p := BodyProgress{Received: received, token: s.token}
+		if head != nil {
+			p.Status, p.StatusText, p.Headers = resp.StatusCode, statusText(resp), sortedHeaders(resp.Header)
+			p.Head = bytes.Clone(head)
+		}
+		tell(p)
+	}
 }
 
 // newRequest builds the attempt's request, with a body of its own: a

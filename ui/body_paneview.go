@@ -26,6 +26,9 @@ func (p *responsePane) View() string {
 		if a := p.attempt.Load(); a != nil && a.N > 1 {
 			doing = fmt.Sprintf(" attempt %d of %d after %s… esc cancels", a.N, a.Of, connection.CleanText(a.Why))
 		}
+		if p.incomplete {
+			doing = fmt.Sprintf(" receiving… %s so far, esc cancels", formatSize(p.received.Load()))
+		}
 		title += "  " + p.spin.View() + st.Faint.Render(doing)
 	}
 	if p.masked {
@@ -80,7 +83,10 @@ func (p *responsePane) position(v *bodyView) string {
 		return ""
 	}
 	more := ""
-	if d.partial {
+	switch {
+	case p.incomplete:
+		more = "+" // the title says the rest is arriving
+	case d.partial:
 		more = "+ · formatting…"
 	}
 	if !d.partial && v.top == (bodyPos{}) && v.bottom() == (bodyPos{}) {
@@ -95,6 +101,9 @@ func (p *responsePane) statusLine() string {
 	st := p.env.styles
 	r := p.resp
 	line := st.status(r.Status).Render(connection.CleanText(p.status))
+	if p.incomplete {
+		return line + st.Faint.Render(fmt.Sprintf("  %s so far", formatSize(p.received.Load())))
+	}
 	line += st.Faint.Render(fmt.Sprintf("  %s · %s", formatDuration(r.Duration), formatSize(r.Size)))
 	if r.Encoding != "" {
 		line += st.Faint.Render(fmt.Sprintf(" (%s, %s on the wire)", connection.CleanText(r.Encoding), formatSize(r.WireSize)))

@@ -183,6 +183,7 @@ func (r *replay) send() tea.Cmd {
 	r.seq++
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
+	ctx = connection.WithReceiving(ctx, r.resp.receiving)
 	seq, conn, action, vars, st, replay := r.seq, r.conn, r.action, r.values(), r.env.st, r.env.replay
 	r.resp.extra = action.Secrets(vars)
 	return tea.Batch(r.resp.start(), func() tea.Msg {

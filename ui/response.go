@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"sync/atomic"
@@ -50,6 +51,12 @@ type responsePane struct {
 	// Progress callback from its goroutine and read by the spinner's
 	// redraws.
 	attempt atomic.Pointer[connection.Attempt]
+	// arrived is a big body's start, set by the send's Receiving callback
+	// and taken at the next spinner tick; received counts what has arrived.
+	// incomplete says resp is that start, shown while the rest arrives.
+	arrived    atomic.Pointer[connection.BodyProgress]
+	received   atomic.Int64
+	incomplete bool
 
 	// save is the "write body to" prompt, when open.
 	save *saveBody
@@ -158,21 +165,53 @@ func (p *responsePane) allViews() []*bodyView {
 func (p *responsePane) start() tea.Cmd {
 	p.sending = true
 	p.attempt.Store(nil)
+	p.arrived.Store(nil)
+	p.received.Store(0)
 	return p.spin.Tick
 }
 
 // progress is the Progress callback of a send shown in this pane.
 func (p *responsePane) progress(a connection.Attempt) { p.attempt.Store(&a) }
 
+// receiving is the Receiving callback of a send shown in this pane.
+func (p *responsePane) receiving(b connection.BodyProgress) {
+	if b.Head != nil {
+		p.arrived.Store(&b)
+	}
+	p.received.Store(b.Received)
+}
+
+// showArrived shows the start of a big body that is still arriving, once
+// its Receiving callback has told of it: status, headers and a first
+// screenful, as for a body being formatted.
+func (p *responsePane) showArrived() {
+	b := p.arrived.Swap(nil)
+	if b == nil {
+		return
+	}
+	r := b.Response()
+	p.show(&r, nil, true)
+	p.sending = true
+}
+
 // set shows a response, or the error that came instead. A body bigger
 // than syncLimit shows its first screenful now; the Cmd that formats the
 // rest is handed out by takeFormat, or by the pane's next Update.
 func (p *responsePane) set(resp *connection.Response, err error) {
+	p.show(resp, err, false)
+}
+
+// show is set, with incomplete telling that resp is the start of a body
+// still arriving.
+func (p *responsePane) show(resp *connection.Response, err error, incomplete bool) {
 	p.sending = false
 	if resp == p.resp && err == p.err && p.shownKind == p.kind && p.shownDebug == p.debug && p.headers != nil {
 		return // the same response again (the wizard pushes its state back)
 	}
-	p.resp, p.err = resp, err
+	// The whole of a body whose start was shown keeps the place the user
+	// scrolled to while it arrived.
+	arrived := p.incomplete && resp != nil
+	p.resp, p.err, p.incomplete = resp, err, incomplete
 	// A prompt being typed in stays, with what was typed, for the new
 	// response (closing it would turn the next letters into commands); what
 	// was found or filtered in the old one goes.
@@ -181,15 +220,24 @@ func (p *responsePane) set(resp *connection.Response, err error) {
 		p.prompt.busy, p.prompt.err = false, ""
 	}
 	p.refresh()
-	for _, v := range p.views {
-		v.toTop()
+	if !arrived {
+		for _, v := range p.views {
+			v.toTop()
+		}
 	}
 	if p.debug && resp != nil {
 		p.tab = tabHeaders // it starts with the request as sent, which debug asked for
 	}
 }
 
-func (p *responsePane) stop() { p.sending = false }
+// stop ends a send that was canceled: the start of a body that was still
+// arriving goes, since it is not the response.
+func (p *responsePane) stop() {
+	p.sending = false
+	if p.incomplete {
+		p.set(nil, fmt.Errorf("canceled while the body was arriving, after %s", formatSize(p.received.Load())))
+	}
+}
 
 // takeFormat hands out the Cmd formatting the body, once.
 func (p *responsePane) takeFormat() tea.Cmd {
@@ -223,9 +271,12 @@ func (p *responsePane) refresh() {
 		in.conn = &c
 	}
 	p.shownKind = p.kind
-	if len(r.Body) <= syncLimit {
+	switch {
+	case p.incomplete:
+		p.docs = formatPrefix(in) // the rest is on its way
+	case len(r.Body) <= syncLimit:
 		p.docs = formatBody(in)
-	} else {
+	default:
 		p.docs = formatPrefix(in)
 		p.seq = bodySeq.Add(1)
 		p.pending = formatCmd(p.seq, in)
@@ -271,6 +322,7 @@ func (p *responsePane) update(msg tea.Msg) tea.Cmd {
 		if !p.sending {
 			return nil
 		}
+		p.showArrived()
 		var cmd tea.Cmd
 		p.spin, cmd = p.spin.Update(msg)
 		return cmd
@@ -318,6 +370,8 @@ func (p *responsePane) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return p.promptKey(msg)
 	case key.Matches(msg, k.Back):
 		p.clearSearchOrFilter()
+	case p.incomplete && key.Matches(msg, k.SaveFile, k.SaveBody, k.Copy, k.JSONPath, k.Search):
+		return errStatus("The body is still arriving (%s so far); that works once it is all here.", formatSize(p.received.Load()))
 	case key.Matches(msg, k.SaveFile, k.SaveBody):
 		return p.startSave()
 	case key.Matches(msg, k.Reveal):

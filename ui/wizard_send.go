@@ -48,6 +48,7 @@ func (s *wizardScreen) send() tea.Cmd {
 	s.seq++
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
+	ctx = connection.WithReceiving(ctx, s.resp.receiving)
 	seq, conn, send := s.seq, s.w.Conn, s.env.send
 	s.resp.extra = s.w.Secrets()
 	// The request as the wizard knows it goes back with the result (for
