@@ -286,6 +286,8 @@ func (f *form) Update(msg tea.Msg) (bool, tea.Cmd) {
 		case key.Matches(km, f.keys.Reveal):
 			f.setReveal(!f.reveal)
 			return true, nil
+		case key.Matches(km, f.keys.Editor):
+			return true, f.editExternally(s)
 		}
 		switch s.field.kind {
 		case kindChoice:

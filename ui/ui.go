@@ -155,6 +155,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case statusMsg:
 		m.status = msg
 		return m, nil
+	case editorDoneMsg:
+		return m, editorDone(msg)
 	}
 	var cmds []tea.Cmd
 	for i, s := range m.stack {
