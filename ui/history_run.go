@@ -8,7 +8,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"patchbay/connection"
@@ -75,11 +74,11 @@ func (h *historyRun) Title() string {
 
 func (h *historyRun) SetSize(w, ht int) {
 	h.width, h.height = w, ht
-	right := w - w/2
-	h.resp.SetSize(right, ht-1)
+	l := splitPanes(w, ht-1)
+	h.resp.SetSize(l.rightW, l.rightH)
 	pane := h.env.styles.FocusedPane
-	h.drift.Width = max(right-pane.GetHorizontalFrameSize(), 10)
-	h.drift.Height = max(ht-1-pane.GetVerticalFrameSize()-2, 1)
+	h.drift.Width = max(l.rightW-pane.GetHorizontalFrameSize(), 10)
+	h.drift.Height = max(l.rightH-pane.GetVerticalFrameSize()-2, 1)
 	h.refreshDrift()
 }
 
@@ -184,7 +183,8 @@ func (h *historyRun) refreshDrift() {
 
 func (h *historyRun) View() string {
 	st := h.env.styles
-	left := h.width / 2
+	l := splitPanes(h.width, h.height-1)
+	left := l.leftW
 	var b strings.Builder
 	via := st.Faint.Render("  via '" + connName(h.conns, h.sum.ConnectionID) + "'")
 	if h.conn == nil {
@@ -206,10 +206,10 @@ func (h *historyRun) View() string {
 	}
 
 	pane := st.BlurredPane
-	ht := h.height - 1
+	ht := l.leftH
 	reqView := pane.Width(left - pane.GetHorizontalBorderSize()).Height(ht - pane.GetVerticalBorderSize()).
 		Render(scrollTo(b.String(), ht-pane.GetVerticalFrameSize(), 0))
-	return lipgloss.JoinHorizontal(lipgloss.Top, reqView, h.rightView())
+	return l.join(reqView, h.rightView(l))
 }
 
 // varsView lists the values the run went with; a redacted one says it
@@ -243,7 +243,7 @@ func (h *historyRun) varsView(width int) string {
 	return b.String()
 }
 
-func (h *historyRun) rightView() string {
+func (h *historyRun) rightView(l panes) string {
 	if !h.showDrift {
 		return h.resp.View()
 	}
@@ -251,6 +251,5 @@ func (h *historyRun) rightView() string {
 	pane := st.FocusedPane
 	title := st.SectionTitle.Render("Drift from the sample") + st.Faint.Render("  D shows the response")
 	inner := truncate(title, h.drift.Width) + "\n\n" + h.drift.View()
-	right := h.width - h.width/2
-	return pane.Width(right - pane.GetHorizontalBorderSize()).Height(h.height - 1 - pane.GetVerticalBorderSize()).Render(inner)
+	return pane.Width(l.rightW - pane.GetHorizontalBorderSize()).Height(l.rightH - pane.GetVerticalBorderSize()).Render(inner)
 }

@@ -240,7 +240,7 @@ func TestConnectionTestVerdictInStatusLine(t *testing.T) {
 	if err := f.st.CreateConnection(&c); err != nil {
 		t.Fatal(err)
 	}
-	d := f.drive(60, 20) // narrow: the table cell is cut, the status line has it all
+	d := f.drive(80, 24) // narrow: the table cell is cut, the status line has it all
 	d.keys("t")
 	d.contains("401 Unauthorized")
 	status := d.root().status

@@ -7,7 +7,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"patchbay/connection"
 	"patchbay/wizard"
@@ -113,11 +112,11 @@ func (r *replay) Title() string { return "Run '" + r.action.Name + "'" + tlsBadg
 
 func (r *replay) SetSize(w, h int) {
 	r.width, r.height = w, h
-	left := w / 2
+	l := splitPanes(w, h-1)
 	if r.vars != nil {
-		r.vars.SetWidth(left - 4)
+		r.vars.SetWidth(l.leftW - 4)
 	}
-	r.resp.SetSize(w-left, h-1)
+	r.resp.SetSize(l.rightW, l.rightH)
 }
 
 func (r *replay) Capturing() bool {
@@ -275,7 +274,8 @@ func (r *replay) handleKey(msg tea.KeyMsg) tea.Cmd {
 
 func (r *replay) View() string {
 	st := r.env.styles
-	left := r.width / 2
+	l := splitPanes(r.width, r.height-1)
+	left := l.leftW
 	var b strings.Builder
 	if r.vars != nil {
 		b.WriteString(st.SectionTitle.Render("Variables") + "\n\n" + r.vars.View() + "\n\n")
@@ -286,10 +286,10 @@ func (r *replay) View() string {
 	if !r.resp.focused {
 		pane = st.FocusedPane
 	}
-	h := r.height - 1
+	h := l.leftH
 	reqView := pane.Width(left - pane.GetHorizontalBorderSize()).Height(h - pane.GetVerticalBorderSize()).
 		Render(scrollTo(b.String(), h-pane.GetVerticalFrameSize(), 0))
-	return lipgloss.JoinHorizontal(lipgloss.Top, reqView, r.resp.View())
+	return l.join(reqView, r.resp.View())
 }
 
 // requestShown is the request as sent once there is one; before that, the

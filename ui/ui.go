@@ -172,6 +172,9 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if key.Matches(msg, k.ForceQuit) {
 		return m, tea.Quit
 	}
+	if m.tooSmall() {
+		return m, nil // keys would act on a screen the user cannot see
+	}
 	if m.showHelp {
 		if key.Matches(msg, k.Help, k.HelpAnywhere, k.Back, k.Quit) {
 			m.showHelp = false
@@ -194,7 +197,29 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 func (m Model) bodyHeight() int { return max(m.height-chrome, 1) }
 
 // View draws the header, the top screen (or help), the status line and the footer.
+// Below minWidth×minHeight the screens' borders and columns break; the
+// user is asked for a bigger terminal instead, and what they typed waits.
+const minWidth, minHeight = 80, 24
+
+// tooSmall reports whether the terminal is known and below the minimum.
+func (m Model) tooSmall() bool {
+	return m.width > 0 && m.height > 0 && (m.width < minWidth || m.height < minHeight)
+}
+
+// tooSmallView asks for a bigger terminal, in the middle of the one there is.
+func (m Model) tooSmallView() string {
+	st := m.env.styles
+	msg := st.Title.Render("patchbay") + "\n\n" +
+		st.Text.Render(fmt.Sprintf("Make the terminal at least %d×%d", minWidth, minHeight)) + "\n" +
+		st.Faint.Render(fmt.Sprintf("(it is %d×%d; nothing is lost — ctrl+c quits)", m.width, m.height))
+	msg = lipgloss.NewStyle().Width(m.width).Align(lipgloss.Center).Render(msg)
+	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg)
+}
+
 func (m Model) View() string {
+	if m.tooSmall() {
+		return m.tooSmallView()
+	}
 	st := m.env.styles
 	title := st.Title.Render("patchbay")
 	for _, s := range m.stack[1:] {

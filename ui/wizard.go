@@ -130,9 +130,9 @@ func (s *wizardScreen) Title() string {
 func (s *wizardScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
 	s.step1.SetWidth(min(w-4, 110))
-	left := w / 2
-	s.step2.SetWidth(left - 4)
-	s.resp.SetSize(w-left, h-3)
+	l := splitPanes(w, h-3)
+	s.step2.SetWidth(l.leftW - 4)
+	s.resp.SetSize(l.rightW, l.rightH)
 	s.review.Width = w - 4
 	s.review.Height = max(h-3, 1)
 	if s.vars != nil {

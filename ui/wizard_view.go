@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"patchbay/connection"
@@ -63,7 +62,8 @@ func (s *wizardScreen) step1View() string {
 
 func (s *wizardScreen) step2View() string {
 	st := s.env.styles
-	left := s.width / 2
+	l := splitPanes(s.width, s.height-3)
+	left := l.leftW
 	pane := st.BlurredPane
 	if s.pane == paneRequest {
 		pane = st.FocusedPane
@@ -81,10 +81,10 @@ func (s *wizardScreen) step2View() string {
 	if s.stepErr != "" {
 		req += "\n\n" + st.FieldError.Render(ansi.Wrap("✗ "+s.stepErr, left-6, " "))
 	}
-	h := s.height - 3
+	h := l.leftH
 	req = scrollTo(req, h-pane.GetVerticalFrameSize(), focusLine(req))
 	reqView := pane.Width(left - pane.GetHorizontalBorderSize()).Height(h - pane.GetVerticalBorderSize()).Render(req)
-	return lipgloss.JoinHorizontal(lipgloss.Top, reqView, s.resp.View())
+	return l.join(reqView, s.resp.View())
 }
 
 // refreshReview renders step 3 into its viewport.
