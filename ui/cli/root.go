@@ -78,6 +78,9 @@ Commands:
   action rename OLD NEW              rename an action; it keeps its history
   action copy NAME [NEW]             copy an action (default name 'NAME copy')
   action rm NAME                     remove an action
+  export [--out DIR|FILE.json]       write connections and actions to share (no secrets)
+  import PATH [--on-conflict skip|rename|replace]
+                                     bring in connections and actions from an export
   backup PATH                        copy the database to PATH, consistently
   compact                            rewrite the database to reclaim free space
   version                            print the version
@@ -144,6 +147,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		return e.demo(rest)
 	case "backup":
 		return e.backup(rest)
+	case "export":
+		return e.export(rest)
+	case "import":
+		return e.importCmd(rest)
 	case "compact":
 		return e.compact(rest)
 	case "version", "--version":
@@ -178,6 +185,10 @@ func (e *env) help(args []string) int {
 		fmt.Fprint(e.stdout, demoUsage)
 	case "backup":
 		fmt.Fprint(e.stdout, backupUsage)
+	case "export":
+		fmt.Fprint(e.stdout, exportUsage)
+	case "import":
+		fmt.Fprint(e.stdout, importUsage)
 	case "compact":
 		fmt.Fprint(e.stdout, compactUsage)
 	default:
