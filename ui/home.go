@@ -67,7 +67,7 @@ type home struct {
 	conns   []connection.Connection
 	actions []store.ActionSummary
 	byID    map[uint64]int // actions' indexes by id
-	lower   []string       // actions' names lower-cased, for the filter
+	names   []string       // actions' names, for the filter
 	shown   shownActions   // the last visibleActions
 	runs    []store.RunSummary
 	cursor  [tabCount]int

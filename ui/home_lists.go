@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/sahilm/fuzzy"
 
 	"patchbay/connection"
 	"patchbay/store"
@@ -144,10 +145,10 @@ func (h *home) handleRunsLoaded(msg runsLoadedMsg) tea.Cmd {
 func (h *home) setActions(list []store.ActionSummary) {
 	h.actions = list
 	h.byID = make(map[uint64]int, len(list))
-	h.lower = make([]string, len(list))
+	h.names = make([]string, len(list))
 	for i, a := range list {
 		h.byID[a.ID] = i
-		h.lower[i] = strings.ToLower(a.Name)
+		h.names[i] = a.Name
 	}
 	h.shown = shownActions{}
 }
@@ -165,18 +166,45 @@ func (h *home) showTab(t homeTab) tea.Cmd {
 
 func (h *home) matches(name string) bool { return h.matcher()(name) }
 
+// The filter is fuzzy, as in fzf: a name matches when it holds the
+// filter's letters in order, in any case ("gcu" finds "Get current
+// user"); connections and actions are ranked best match first
+// (github.com/sahilm/fuzzy: consecutive letters and the starts of words
+// count most). Runs keep their order, newest first.
+
+// filterText is what the filter holds, trimmed.
+func (h *home) filterText() string { return strings.TrimSpace(h.filter.Value()) }
+
 // matcher tells the names the filter keeps.
 func (h *home) matcher() func(name string) bool {
-	f := strings.ToLower(strings.TrimSpace(h.filter.Value()))
+	f := h.filterText()
 	if f == "" {
 		return func(string) bool { return true }
 	}
-	return func(name string) bool { return strings.Contains(strings.ToLower(name), f) }
+	return func(name string) bool { return len(fuzzy.Find(f, []string{name})) > 0 }
+}
+
+// ranked returns the items whose names the filter matches, best first;
+// names[i] is the name of items[i].
+func ranked[T any](filter string, items []T, names []string) []T {
+	matches := fuzzy.Find(filter, names)
+	out := make([]T, len(matches))
+	for i, m := range matches {
+		out[i] = items[m.Index]
+	}
+	return out
 }
 
 func (h *home) visibleConns() []connection.Connection {
-	match := h.matcher()
-	return filtered(h.conns, func(c connection.Connection) bool { return match(c.Name) })
+	f := h.filterText()
+	if f == "" {
+		return h.conns
+	}
+	names := make([]string, len(h.conns))
+	for i, c := range h.conns {
+		names[i] = c.Name
+	}
+	return ranked(f, h.conns, names)
 }
 
 // shownActions remembers which actions a filter kept.
@@ -186,23 +214,29 @@ type shownActions struct {
 	list   []store.ActionSummary
 }
 
-// visibleActions are the actions the filter keeps, in order. It is asked
-// several times a keystroke, of up to 10,000 actions, so the answer is kept
-// until the filter or the list changes.
+// visibleActions are the actions the filter keeps, best match first. It
+// is asked several times a keystroke, of up to 10,000 actions, so the
+// answer is kept until the filter or the list changes, and a filter typed
+// on from the last one ranks only the last one's matches.
 func (h *home) visibleActions() []store.ActionSummary {
-	f := strings.ToLower(strings.TrimSpace(h.filter.Value()))
+	f := h.filterText()
 	if f == "" {
 		return h.actions
 	}
 	if h.shown.valid && h.shown.filter == f {
 		return h.shown.list
 	}
-	var list []store.ActionSummary
-	for i, name := range h.lower {
-		if strings.Contains(name, f) {
-			list = append(list, h.actions[i])
+	items, names := h.actions, h.names
+	if h.shown.valid && strings.HasPrefix(f, h.shown.filter) {
+		// A letter typed at the end: every match is among the last
+		// matches, so only those are ranked again.
+		items = h.shown.list
+		names = make([]string, len(items))
+		for i, a := range items {
+			names[i] = a.Name
 		}
 	}
+	list := ranked(f, items, names)
 	h.shown = shownActions{valid: true, filter: f, list: list}
 	return list
 }
