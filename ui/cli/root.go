@@ -83,6 +83,7 @@ Commands:
                                      bring in connections and actions from an export
   backup PATH                        copy the database to PATH, consistently
   compact                            rewrite the database to reclaim free space
+  completion bash|zsh|fish           print a shell completion script (help completion)
   version                            print the version
   help [COMMAND]                     this text, or one command's (e.g. help run)
 
@@ -153,6 +154,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		return e.importCmd(rest)
 	case "compact":
 		return e.compact(rest)
+	case "completion":
+		return e.completion(rest)
+	case "__complete":
+		return e.complete(rest)
 	case "version", "--version":
 		return e.version()
 	case "help":
@@ -191,6 +196,8 @@ func (e *env) help(args []string) int {
 		fmt.Fprint(e.stdout, importUsage)
 	case "compact":
 		fmt.Fprint(e.stdout, compactUsage)
+	case "completion":
+		fmt.Fprint(e.stdout, completionUsage)
 	default:
 		if _, ok := strings.CutPrefix(topic, "connection "); ok {
 			fmt.Fprint(e.stdout, connectionUsage)
