@@ -133,6 +133,9 @@ func (h *home) Keys() []key.Binding {
 	switch h.tab {
 	case tabConnections:
 		keys = append(keys, k.New)
+		if h.offersDemo() {
+			keys = append(keys, withHelp(k.Delete, "d", "try the demo"))
+		}
 		if c, ok := h.selectedConn(); ok {
 			keys = append(keys, withHelp(k.Enter, "enter", "new action"), k.Edit, k.Delete, k.Test)
 			switch {
@@ -299,6 +302,9 @@ func (h *home) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.New) && h.tab == tabConnections:
 		return push(newConnForm(h.env, nil))
+	case key.Matches(msg, k.Delete) && h.tab == tabConnections && h.offersDemo():
+		h.env.demoWanted = true
+		return tea.Quit
 	case key.Matches(msg, k.New) && h.tab == tabActions:
 		return h.newAction()
 	}
@@ -397,4 +403,9 @@ func (h *home) connByID(id uint64) (connection.Connection, bool) {
 		}
 	}
 	return connection.Connection{}, false
+}
+
+// offersDemo: on an empty database (outside the demo), d tries the demo.
+func (h *home) offersDemo() bool {
+	return h.connsLoaded && len(h.conns) == 0 && !h.env.opts.Demo
 }

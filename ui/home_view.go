@@ -61,7 +61,9 @@ func (h *home) listView(height int) string {
 			if len(h.conns) > 0 {
 				return st.EmptyState.Render("No connection matches the filter. esc clears it.")
 			}
-			return st.EmptyState.Render("No connections yet.\n\nPress n to add one: a base URL and how to authenticate.\nThen press enter on it to build your first action.")
+			return st.EmptyState.Render("No connections yet.\n\n" +
+				st.HelpKey.Render("n") + " new connection · " + st.HelpKey.Render("d") + " try the demo · " + st.HelpKey.Render("?") + " keys\n\n" +
+				"A connection is a base URL and how to authenticate; press enter on it\nto build your first action. The demo is a throwaway database with an\nhttpbin on 127.0.0.1; quitting it brings you back here.")
 		}
 		t := table{st: &st, headers: []string{"NAME", "AUTH", "BASE URL", "LAST TEST"}, cursor: h.cursor[tabConnections], width: h.width - 2, height: height}
 		for _, c := range conns {

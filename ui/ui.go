@@ -9,6 +9,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -36,8 +37,19 @@ type Options struct {
 // the TUI ends it with the terminal restored and returns a *CrashError
 // naming the crash log (see crash.go).
 func Run(st *store.Store, opts Options) error {
-	return runGuarded(New(st, opts), opts.Version, tea.WithAltScreen(), tea.WithFPS(frameRate))
+	m := New(st, opts)
+	if err := runGuarded(m, opts.Version, tea.WithAltScreen(), tea.WithFPS(frameRate)); err != nil {
+		return err
+	}
+	if m.env.demoWanted {
+		return ErrDemoWanted
+	}
+	return nil
 }
+
+// ErrDemoWanted is Run's answer when the user pressed d on an empty
+// database to try the demo: the caller runs it, then this TUI again.
+var ErrDemoWanted = errors.New("the demo was asked for")
 
 // frameRate is how often the renderer may draw, Bubble Tea's most (its
 // default is 60). A frame waits for the renderer's next tick, so this is
@@ -92,6 +104,8 @@ type env struct {
 	openBrowser func(url string) error
 	// now is the clock of "tested 5m ago"; tests fix it.
 	now func() time.Time
+	// demoWanted: the user asked, from an empty database, for the demo.
+	demoWanted bool
 }
 
 // Model is the root model.
@@ -226,7 +240,7 @@ func (m Model) View() string {
 		title += st.Faint.Render(" › ") + st.Text.Render(s.Title())
 	}
 	if m.env.opts.Demo {
-		title += "  " + st.Badge.Render("DEMO")
+		title += "  " + st.Badge.Render("DEMO") + st.Faint.Render("  a throwaway database and an httpbin on 127.0.0.1 — nothing here is kept")
 	}
 	header := st.Header.Render(title)
 

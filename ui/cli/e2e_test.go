@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -238,8 +239,10 @@ func TestEndToEndInTmux(t *testing.T) {
 
 	term := startTerminal(t, home, env, bin+" --db "+db)
 
-	// Home on a fresh database.
-	term.waitFor("1 Connections", "2 Actions", "No connections yet.")
+	// Home on a fresh database: d tries the demo, q comes back.
+	term.waitFor("1 Connections", "2 Actions", "No connections yet.", "d try the demo")
+	term.press("d", "DEMO", "httpbin (demo)", "nothing here is kept")
+	term.press("q", "No connections yet.")
 
 	// A Basic connection to the local httpbin.
 	term.press("n", "New connection", "Base URL", "Authentication")
@@ -286,6 +289,30 @@ func TestEndToEndInTmux(t *testing.T) {
 	if !strings.Contains(screen, `"user": "`+user+`"`) {
 		t.Errorf("the response pane does not show the user httpbin saw:\n%s", screen)
 	}
+
+	// The window resized mid-flow: narrower than 100 columns the panes
+	// stack; smaller than 80x24 the screen asks for more; back to 120x40
+	// the panes stand side by side again, nothing lost.
+	resize := func(w, h int) {
+		t.Helper()
+		if out, err := term.tmux.cmd("resize-window", "-t", "pb", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h)).CombinedOutput(); err != nil {
+			t.Fatalf("tmux resize-window: %v\n%s", err, out)
+		}
+	}
+	resize(90, 30)
+	term.waitUntil("the panes stacked at 90x30", func(s string) bool {
+		lines := strings.Split(s, "\n")
+		req, resp := lineWith(lines, "│ Request"), lineWith(lines, "│ Response")
+		return req >= 0 && resp > req && !strings.Contains(lines[req], "Response") && strings.Contains(s, "200 OK")
+	})
+	resize(70, 20)
+	term.waitFor("Make the terminal at least 80×24", "(it is 70×20")
+	resize(120, 40)
+	term.waitUntil("the panes side by side at 120x40", func(s string) bool {
+		lines := strings.Split(s, "\n")
+		i := lineWith(lines, "│ Request")
+		return i >= 0 && strings.Contains(lines[i], "│ Response") && strings.Contains(s, `"authenticated": true`)
+	})
 
 	// Step 3: review, then Apply.
 	term.press("C-n", "Output fields", "Apply")
@@ -423,4 +450,14 @@ func TestRunInShellInTmux(t *testing.T) {
 	if !strings.Contains(screen, "\npatchbay: variable 'id' has no value (use --var id=VALUE)\nexit=2\n") {
 		t.Errorf("patchbay run without --var id: want the message naming id and exit=2, got:\n%s", screen)
 	}
+}
+
+// lineWith is the index of the first of lines that contains s, or -1.
+func lineWith(lines []string, s string) int {
+	for i, l := range lines {
+		if strings.Contains(l, s) {
+			return i
+		}
+	}
+	return -1
 }

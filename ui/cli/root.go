@@ -260,6 +260,12 @@ func (e *env) runTUI(st *store.Store, opts ui.Options) int {
 	err := ui.Run(st, opts)
 	var crash *ui.CrashError
 	switch {
+	case errors.Is(err, ui.ErrDemoWanted):
+		// d on an empty database: the demo, then this database again.
+		if code := e.demo(nil); code != exitOK {
+			return code
+		}
+		return e.runTUI(st, opts)
 	case errors.As(err, &crash):
 		// Already one short line naming the crash log; no prefix.
 		fmt.Fprintln(e.stderr, err)
