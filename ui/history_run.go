@@ -108,6 +108,9 @@ func (h *historyRun) Update(msg tea.Msg) (screen, tea.Cmd) {
 		return h, h.resp.takeFormat()
 	case tea.KeyMsg:
 		return h, h.handleKey(msg)
+	case tea.MouseMsg:
+		h.mouse(msg)
+		return h, nil
 	}
 	return h, h.resp.Update(msg)
 }

@@ -158,6 +158,9 @@ func (h *home) Keys() []key.Binding {
 
 func (h *home) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case tea.MouseMsg:
+		h.mouse(msg)
+		return h, nil
 	case connectionsLoadedMsg:
 		return h, h.handleConnectionsLoaded(msg)
 	case actionsLoadedMsg:

@@ -50,7 +50,6 @@ func actionNames(as []store.ActionSummary) string {
 	return strings.Join(out, ", ")
 }
 
-
 // One key typed in the filter over 10,000 actions: the first letter ranks
 // them all; each letter typed on ranks the last letter's matches.
 func BenchmarkHomeFilterKey10k(b *testing.B) {

@@ -204,6 +204,9 @@ func (r *replay) stopSend() {
 
 func (r *replay) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case tea.MouseMsg:
+		r.mouse(msg)
+		return r, nil
 	case lastValuesMsg:
 		if msg.actionID != r.action.ID {
 			return r, nil

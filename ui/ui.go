@@ -31,6 +31,9 @@ type Options struct {
 	Demo bool
 	// Version goes into crash logs.
 	Version string
+	// NoMouse leaves the mouse to the terminal (its text selection):
+	// no wheel scrolling, no click to focus.
+	NoMouse bool
 }
 
 // Run starts the TUI on st and returns when the user quits. A panic inside
@@ -38,7 +41,11 @@ type Options struct {
 // naming the crash log (see crash.go).
 func Run(st *store.Store, opts Options) error {
 	m := New(st, opts)
-	if err := runGuarded(m, opts.Version, tea.WithAltScreen(), tea.WithFPS(frameRate)); err != nil {
+	progOpts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithFPS(frameRate)}
+	if !opts.NoMouse {
+		progOpts = append(progOpts, tea.WithMouseCellMotion())
+	}
+	if err := runGuarded(m, opts.Version, progOpts...); err != nil {
 		return err
 	}
 	if m.env.demoWanted {
@@ -155,6 +162,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyMsg:
 		return m.handleKey(msg)
+	case tea.MouseMsg:
+		// Only the top screen, and only where it is drawn.
+		msg.Y -= bodyTop
+		if m.tooSmall() || m.showHelp || msg.Y < 0 || msg.Y >= m.bodyHeight() {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.stack[len(m.stack)-1], cmd = m.top().Update(msg)
+		return m, cmd
 	case pushMsg:
 		msg.s.SetSize(m.width, m.bodyHeight())
 		m.stack = append(m.stack, msg.s)

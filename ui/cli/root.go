@@ -90,6 +90,9 @@ Commands:
 Global flags:
   --db PATH   the database file (default: $PATCHBAY_DB, else
               $XDG_DATA_HOME/patchbay/patchbay.db); also accepted after a command
+  --no-mouse  the TUI and demo leave the mouse to the terminal (its text selection)
+              rather than scroll with the wheel and focus on click; or set
+              PATCHBAY_NO_MOUSE=1
 
 Exit codes:
   0  success; run: a 2xx or 3xx response
@@ -107,6 +110,8 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	db     string
+	// noMouse (--no-mouse) leaves the mouse to the terminal in the TUI.
+	noMouse bool
 }
 
 // Main runs patchbay with args (without the program name) and returns the
@@ -257,6 +262,7 @@ func (e *env) tui(opts ui.Options) int {
 
 func (e *env) runTUI(st *store.Store, opts ui.Options) int {
 	opts.Version = version()
+	opts.NoMouse = e.noMouse || os.Getenv("PATCHBAY_NO_MOUSE") != ""
 	err := ui.Run(st, opts)
 	var crash *ui.CrashError
 	switch {
@@ -326,6 +332,9 @@ func (e *env) flagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&e.db, "db", e.db, "the database file")
+	if name == "patchbay" || name == "demo" {
+		fs.BoolVar(&e.noMouse, "no-mouse", e.noMouse, "leave the mouse to the terminal")
+	}
 	return fs
 }
 
