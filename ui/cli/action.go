@@ -72,7 +72,7 @@ Options (stored with the action; the TUI and 'patchbay run' both honour them):
   --full-response     'patchbay run' prints the status and headers too
   --debug             'patchbay run' prints the request as sent to stderr
 
-Example:
+Examples:
   patchbay action add 'Create item' --connection httpbin --method POST --url /anything \
       --header 'Content-Type: application/json' --body '{"name": "{{name}}"}'
   patchbay action add 'Upload' --connection httpbin --method POST --url /anything \

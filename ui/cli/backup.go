@@ -14,6 +14,10 @@ Writes a consistent copy of the database to PATH (mode 0600). PATH must not
 exist. The copy is a whole patchbay database: open it with --db PATH, or move
 it into the place of a damaged one. Like every command, it needs the database
 to itself: quit the TUI first.
+
+Examples:
+  patchbay backup ~/patchbay-backup.db
+  patchbay --db ~/patchbay-backup.db list      # look inside a backup
 `
 
 const compactUsage = `Usage: patchbay compact
@@ -21,6 +25,9 @@ const compactUsage = `Usage: patchbay compact
 Rewrites the database without the space deleted actions, connections and run
 history left behind, and prints its size before and after. The old file stays
 whole until the new one, written and checked beside it, takes its place.
+
+Example:
+  patchbay history --keep 10 && patchbay compact
 `
 
 // backup writes a copy of the database to the path given.

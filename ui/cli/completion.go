@@ -24,11 +24,12 @@ import (
 const completionUsage = `Usage: patchbay completion bash|zsh|fish
 
 Prints a script that completes patchbay's commands, flags and the names of
-your actions and connections. Load it from your shell's startup file:
+your actions and connections. Load it from your shell's startup file.
 
-  bash   echo 'source <(patchbay completion bash)' >> ~/.bashrc
-  zsh    echo 'source <(patchbay completion zsh)' >> ~/.zshrc    (after compinit)
-  fish   patchbay completion fish > ~/.config/fish/completions/patchbay.fish
+Examples:
+  echo 'source <(patchbay completion bash)' >> ~/.bashrc
+  echo 'source <(patchbay completion zsh)' >> ~/.zshrc      # after compinit
+  patchbay completion fish > ~/.config/fish/completions/patchbay.fish
 
 Names with spaces are completed quoted, e.g. patchbay run Get\ current\ user.
 `

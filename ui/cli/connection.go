@@ -26,6 +26,12 @@ const connectionUsage = `Usage:
   patchbay connection rm NAME
 
 Run 'patchbay connection add --help' for the fields of each auth type.
+
+Examples:
+  patchbay connection add httpbin --auth none --base-url https://httpbin.org
+  patchbay connection test httpbin --json
+  patchbay connection connect github --no-browser      # over SSH
+  patchbay connection rm httpbin
 `
 
 func connectionAddUsage() string {

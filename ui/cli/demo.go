@@ -25,7 +25,12 @@ const demoUsage = `Usage: patchbay demo
 Opens the TUI on a fresh temporary database (removed on exit) holding the
 connection "httpbin (demo)" — an httpbin served on 127.0.0.1 by this process,
 Basic auth user demo, password demo-pass — and two sample actions, "Get slideshow" and "Create item".
-Nothing touches your own database or the network.
+Nothing touches your own database or the network. --no-mouse leaves the mouse
+to the terminal.
+
+Examples:
+  patchbay demo
+  patchbay demo --no-mouse
 `
 
 // DemoConnection is the name of the connection SeedDemo creates.

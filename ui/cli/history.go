@@ -33,6 +33,12 @@ Flags:
 
 Exit codes: 0 success · 2 bad usage or an unknown action · 4 the database could
 not be opened.
+
+Examples:
+  patchbay history
+  patchbay history 'Get issue' --limit 5
+  patchbay history --json | jq '.[] | select(.status >= 500)'
+  patchbay history --keep 20
 `
 
 // defaultHistoryLimit is how many runs `patchbay history` lists unless told.

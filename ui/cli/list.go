@@ -24,6 +24,10 @@ Flags:
   --json   print JSON instead: an array of objects, or with no argument an object
            {"connections": [...], "actions": [...]}; secrets are never included.
            An action's "vars" list its variables: name, type, default, required
+
+Examples:
+  patchbay list
+  patchbay list actions --json | jq -r '.[].name'
 `
 
 // connectionRow is one connection in `list --json`: no secrets.

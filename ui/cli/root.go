@@ -102,6 +102,14 @@ Exit codes:
   3  a network, TLS or timeout error, or canceled with Ctrl+C
   4  the database could not be opened (or read or written)
   70 patchbay crashed (a bug); the path of a crash log is printed
+
+Examples:
+  patchbay demo                                   # try it on a throwaway httpbin
+  patchbay connection add gh --auth apikey --base-url https://api.github.com \
+      --field key=env:GITHUB_TOKEN
+  patchbay                                        # build an action in the wizard
+  patchbay run 'My repos' --json
+  patchbay help run                               # a command's flags and examples
 `
 
 // env is what every command gets: the streams and the global flags.

@@ -57,6 +57,13 @@ unknown action, connection or variable, a required variable without a value, a
 value of the wrong type (each variable is named), or an OAuth2 connection that
 must be connected (again) with 'patchbay connection connect' · 3 a network, TLS
 or timeout error, or Ctrl+C · 4 the database could not be opened.
+
+Examples:
+  patchbay run 'Get current user'
+  patchbay run 'Get issue' --var id=42 --json | jq .body
+  patchbay run 'Create item' --vars-file item.json --full
+  patchbay run 'Download report' > report.pdf        # the bytes, exactly
+  patchbay run 'Health' --connection staging || echo "exit $?"
 `
 
 func (e *env) run(args []string) int {

@@ -34,6 +34,10 @@ TLS private keys, the values of credential headers, query and form fields,
 and secret variables' defaults. A value written env:NAME is kept as it is.
 What was left out is listed on standard error. Each action keeps its sample
 response, redacted of every secret patchbay knows of.
+
+Examples:
+  patchbay export --out team-api && git -C team-api diff
+  patchbay export > everything.json
 `
 
 const importUsage = `Usage: patchbay import PATH [--on-conflict skip|rename|replace]
@@ -53,6 +57,11 @@ the import stops (exit 2) and lists them.
 
 An import sends no request, reads no environment variable and opens no file
 an action names. The secrets the export left out are listed to fill in.
+
+Examples:
+  patchbay import team-api
+  patchbay import everything.json --on-conflict rename
+  curl -s https://example.com/team-api.json | patchbay import - --on-conflict skip
 `
 
 // export writes the export to stdout, a file or a folder.
