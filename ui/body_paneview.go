@@ -20,7 +20,11 @@ func (p *responsePane) View() string {
 		pane = st.FocusedPane
 	}
 	w := p.inner()
-	title := st.SectionTitle.Render("Response")
+	name := "Response"
+	if p.title != "" {
+		name = p.title
+	}
+	title := st.SectionTitle.Render(name)
 	if p.sending {
 		doing := " sending… esc cancels"
 		if a := p.attempt.Load(); a != nil && a.N > 1 {

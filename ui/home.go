@@ -138,6 +138,9 @@ func (h *home) Keys() []key.Binding {
 		}
 		if c, ok := h.selectedConn(); ok {
 			keys = append(keys, withHelp(k.Enter, "enter", "new action"), k.Edit, k.Delete, k.Test)
+			if listens(c) {
+				keys = append(keys, k.Listen)
+			}
 			switch {
 			case isOAuth2(c.Auth.Type):
 				keys = append(keys, k.Connect, k.ClearToken)
@@ -351,6 +354,8 @@ func (h *home) connectionKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		h.testing[c.ID] = true
 		return tea.Batch(h.spin.Tick, h.testConnection(c))
+	case key.Matches(msg, k.Listen):
+		return h.listen(c)
 	case key.Matches(msg, k.Delete):
 		st := h.env.st
 		h.askDelete(fmt.Sprintf("connection '%s'", c.Name), func() error { return st.DeleteConnection(c.ID) })

@@ -24,6 +24,7 @@ type KeyMap struct {
 	RerunLast           key.Binding // actions: repeat the last run, its values again
 	Duplicate, Rename   key.Binding // actions: copy one under a free name, rename one
 	Drift               key.Binding // a run from the history: its drift or its response
+	Listen              key.Binding // a None-auth connection: receive webhooks
 	Send, Save          key.Binding
 	SaveBody            key.Binding
 	NextStep, PrevStep  key.Binding
@@ -82,6 +83,7 @@ func DefaultKeyMap() KeyMap {
 		Duplicate:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
 		Rename:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "rename")),
 		Drift:      key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "drift")),
+		Listen:     key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "listen for webhooks")),
 		Send:       key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send")),
 		Save:       key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
 		SaveBody:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "write body to a file")),

@@ -30,6 +30,7 @@ type responsePane struct {
 	sending bool
 	focused bool
 	empty   string // what to say before anything was sent
+	title   string // the pane's title; "" is "Response"
 	width   int
 	height  int
 

@@ -11,7 +11,7 @@ import (
 func TestHelpHasExamples(t *testing.T) {
 	known := append(slices.Clone(commands), "")
 	for _, topic := range []string{"", "run", "list", "history", "connection", "connection add", "action",
-		"demo", "backup", "compact", "export", "import", "completion"} {
+		"demo", "backup", "compact", "export", "import", "completion", "listen"} {
 		r := must(t, newDB(t), append([]string{"help"}, strings.Fields(topic)...)...)
 		_, examples, ok := strings.Cut(r.stdout, "\nExample")
 		if !ok {

@@ -81,6 +81,8 @@ Commands:
   export [--out DIR|FILE.json]       write connections and actions to share (no secrets)
   import PATH [--on-conflict skip|rename|replace]
                                      bring in connections and actions from an export
+  listen [--port N] [--status CODE] [--json]
+                                     receive webhooks on 127.0.0.1 and print them
   backup PATH                        copy the database to PATH, consistently
   compact                            rewrite the database to reclaim free space
   completion bash|zsh|fish           print a shell completion script (help completion)
@@ -161,6 +163,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		return e.demo(rest)
 	case "backup":
 		return e.backup(rest)
+	case "listen":
+		return e.listen(rest)
 	case "export":
 		return e.export(rest)
 	case "import":
@@ -211,6 +215,8 @@ func (e *env) help(args []string) int {
 		fmt.Fprint(e.stdout, compactUsage)
 	case "completion":
 		fmt.Fprint(e.stdout, completionUsage)
+	case "listen":
+		fmt.Fprint(e.stdout, listenUsage)
 	default:
 		if _, ok := strings.CutPrefix(topic, "connection "); ok {
 			fmt.Fprint(e.stdout, connectionUsage)
