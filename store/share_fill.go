@@ -4,7 +4,6 @@ package store
 // import's report), and which a replaced record hands on to its replacement.
 
 import (
-	"net/url"
 	"strings"
 
 	"patchbay/connection"
@@ -81,18 +80,7 @@ func urlQueryRows(u string) []connection.KV {
 		return nil
 	}
 	query, _, _ = strings.Cut(query, "#")
-	var out []connection.KV
-	for _, p := range strings.Split(query, "&") {
-		k, v, _ := strings.Cut(p, "=")
-		if un, err := url.QueryUnescape(k); err == nil {
-			k = un
-		}
-		if un, err := url.QueryUnescape(v); err == nil {
-			v = un
-		}
-		out = append(out, connection.KV{Key: k, Value: v})
-	}
-	return out
+	return wizard.SplitQuery(query)
 }
 
 // keepConnectionSecrets gives c, which replaces old, old's value for each

@@ -75,7 +75,7 @@ func requestOfCapture(conn connection.Connection, c connection.Capture) captured
 	}
 	path, rawQuery, _ := strings.Cut(c.Target, "?")
 	r.url = clean(relativeTo(conn.BaseURL, path))
-	for _, kv := range splitPairs(rawQuery) {
+	for _, kv := range wizard.SplitQuery(rawQuery) {
 		r.query = append(r.query, connection.KV{Key: clean(kv.Key), Value: clean(kv.Value)})
 	}
 	for _, h := range c.Headers {
@@ -91,7 +91,7 @@ func requestOfCapture(conn connection.Connection, c connection.Capture) captured
 		r.notes = append(r.notes, "the body is binary data, so it was left out")
 	case mediaType == "application/x-www-form-urlencoded" && !c.Truncated:
 		r.bodyType = wizard.BodyForm
-		for _, kv := range splitPairs(string(body)) {
+		for _, kv := range wizard.SplitQuery(string(body)) {
 			r.form = append(r.form, connection.KV{Key: clean(kv.Key), Value: clean(kv.Value)})
 		}
 	case json.Valid(body):
@@ -125,26 +125,6 @@ func relativeTo(baseURL, path string) string {
 		return path[len(base):]
 	}
 	return path
-}
-
-// splitPairs reads a query string or a form body in order, each part
-// unescaped when it can be (else kept as received).
-func splitPairs(raw string) []connection.KV {
-	var kvs []connection.KV
-	for _, part := range strings.Split(raw, "&") {
-		if part == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(part, "=")
-		if uk, err := url.QueryUnescape(k); err == nil {
-			k = uk
-		}
-		if uv, err := url.QueryUnescape(v); err == nil {
-			v = uv
-		}
-		kvs = append(kvs, connection.KV{Key: k, Value: v})
-	}
-	return kvs
 }
 
 // cut shortens s to n runes, with an ellipsis.

@@ -333,8 +333,16 @@ func urlQuery(rawURL string) []connection.KV {
 		return nil
 	}
 	q, _, _ = strings.Cut(q, "#")
+	return SplitQuery(q)
+}
+
+// SplitQuery reads a query string (or a form-urlencoded body) as rows, in
+// order, each name and value unescaped when it can be (else kept as
+// written); url.ParseQuery would lose the order and drop what it cannot
+// unescape.
+func SplitQuery(raw string) []connection.KV {
 	var kvs []connection.KV
-	for _, part := range strings.Split(q, "&") {
+	for _, part := range strings.Split(raw, "&") {
 		if part == "" {
 			continue
 		}
