@@ -89,7 +89,7 @@ func (h *historyRun) Keys() []key.Binding {
 	if h.resp.prompting() {
 		return h.resp.keys()
 	}
-	keys := []key.Binding{withHelp(k.Run, "r", "run again")}
+	keys := []key.Binding{withHelp(k.Run, "r", "run again"), withHelp(k.Export, "X", "curl")}
 	if h.showDrift {
 		keys = append(keys, withHelp(k.Drift, "D", "response"), withHelp(k.Up, "↑/↓", "scroll"), k.PageUp, k.PageDown)
 	} else {
@@ -146,6 +146,8 @@ func (h *historyRun) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Drift):
 		h.showDrift = !h.showDrift
 		return nil
+	case key.Matches(msg, k.Export):
+		return h.export()
 	case h.showDrift:
 		scroll(&h.drift, msg, &h.env.keys)
 		return nil

@@ -151,7 +151,7 @@ func (h *home) Keys() []key.Binding {
 	case tabActions:
 		keys = append(keys, k.New)
 		if len(h.visibleActions()) > 0 {
-			keys = append(keys, withHelp(k.Run, "r/enter", "run"), k.RerunLast, k.Edit, k.Duplicate, k.Rename, k.Delete)
+			keys = append(keys, withHelp(k.Run, "r/enter", "run"), k.RerunLast, k.Edit, k.Duplicate, k.Rename, k.Delete, withHelp(k.Export, "X", "curl"))
 		}
 	case tabHistory:
 		keys = append(keys, h.historyKeys()...)

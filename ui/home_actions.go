@@ -42,10 +42,11 @@ const (
 	useEdit                       // e
 	useOpenRun                    // enter on a History row: the run's screen
 	useRerunRun                   // r on a History row: run again with its values
+	useExport                     // X: as a curl or HTTPie command
 )
 
 func (u actionUse) String() string {
-	return [...]string{"run", "run again", "edit", "open a run of", "run again"}[u]
+	return [...]string{"run", "run again", "edit", "open a run of", "run again", "export"}[u]
 }
 
 // actionOpenedMsg carries an action read whole for a key on a list.
@@ -92,6 +93,8 @@ func (h *home) handleOpened(msg actionOpenedMsg) tea.Cmd {
 		return push(newRerunLast(h.env, conn, a, h.conns))
 	case useEdit:
 		return push(newWizardScreen(h.env, conn, &a, h.actionNames()))
+	case useExport:
+		return push(newExportView(h.env, conn, a, nil, "'"+a.Name+"' as a command"))
 	}
 	return push(newReplay(h.env, conn, a, h.conns))
 }
@@ -121,6 +124,8 @@ func (h *home) actionKey(msg tea.KeyMsg) tea.Cmd {
 		return h.startRename(a)
 	case key.Matches(msg, k.Edit):
 		return open(useEdit)
+	case key.Matches(msg, k.Export):
+		return open(useExport)
 	case key.Matches(msg, k.Delete):
 		st := h.env.st
 		h.askDelete(fmt.Sprintf("action '%s'", a.Name), func() error { return st.DeleteAction(a.ID) })

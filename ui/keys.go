@@ -25,6 +25,7 @@ type KeyMap struct {
 	Duplicate, Rename   key.Binding // actions: copy one under a free name, rename one
 	Drift               key.Binding // a run from the history: its drift or its response
 	Listen              key.Binding // a None-auth connection: receive webhooks
+	Export              key.Binding // an action or a run as a curl or HTTPie command
 	Send, Save          key.Binding
 	SaveBody            key.Binding
 	NextStep, PrevStep  key.Binding
@@ -84,6 +85,7 @@ func DefaultKeyMap() KeyMap {
 		Rename:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "rename")),
 		Drift:      key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "drift")),
 		Listen:     key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "listen for webhooks")),
+		Export:     key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "as curl/HTTPie")),
 		Send:       key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send")),
 		Save:       key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
 		SaveBody:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "write body to a file")),

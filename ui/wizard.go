@@ -39,6 +39,8 @@ type wizardScreen struct {
 	// varNames are the variables the step-2 Variables rows stand for, in
 	// order: their names are fixed, their values are the sample values.
 	varNames []string
+	// curl is what the last curl import in step 1 said (wizard_curl.go).
+	curl *curlImported
 
 	seq     int
 	cancel  context.CancelFunc
@@ -282,6 +284,11 @@ func (s *wizardScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		s.push()
 		s.refreshReview()
 		return cmd
+	}
+	if s.w.Step() == wizard.StepMethod {
+		if cmd, used := s.curlKey(msg); used {
+			return cmd
+		}
 	}
 	if s.cancel != nil && key.Matches(msg, k.Cancel) {
 		s.cancelSend()

@@ -57,7 +57,7 @@ func (s *wizardScreen) stepsView() string {
 func (s *wizardScreen) step1View() string {
 	st := s.env.styles
 	preview := st.Label.Width(s.step1.labelW-2).Render("Full URL") + st.Accent.Render(connection.CleanText(s.w.FullURL()))
-	return s.step1.View() + "\n\n  " + preview
+	return s.step1.View() + s.curlView() + "\n\n  " + preview
 }
 
 func (s *wizardScreen) step2View() string {

@@ -91,6 +91,8 @@ func (e *env) action(args []string) int {
 		return e.actionRename(args[1:])
 	case "copy", "duplicate":
 		return e.actionCopy(args[1:])
+	case "export":
+		return e.actionExport(args[1:])
 	case "rm", "remove", "delete":
 		return e.actionRemove(args[1:])
 	case "-h", "--help", "help":

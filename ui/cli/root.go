@@ -78,9 +78,14 @@ Commands:
   action rename OLD NEW              rename an action; it keeps its history
   action copy NAME [NEW]             copy an action (default name 'NAME copy')
   action rm NAME                     remove an action
+  action export NAME [--as curl|httpie] [--run N] [--with-secrets] [--var k=v]...
+                                     print an action (or its Nth newest run) as a
+                                     curl or HTTPie command; secrets as $ENV placeholders
   export [--out DIR|FILE.json]       write connections and actions to share (no secrets)
   import PATH [--on-conflict skip|rename|replace]
                                      bring in connections and actions from an export
+  import curl --connection C --name N [--dry-run]
+                                     save the curl command on stdin as an action
   listen [--port N] [--status CODE] [--json]
                                      receive webhooks on 127.0.0.1 and print them
   backup PATH                        copy the database to PATH, consistently
@@ -211,6 +216,10 @@ func (e *env) help(args []string) int {
 		fmt.Fprint(e.stdout, exportUsage)
 	case "import":
 		fmt.Fprint(e.stdout, importUsage)
+	case "import curl":
+		fmt.Fprint(e.stdout, importCurlUsage)
+	case "action export":
+		fmt.Fprint(e.stdout, actionExportUsage)
 	case "compact":
 		fmt.Fprint(e.stdout, compactUsage)
 	case "completion":
