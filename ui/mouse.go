@@ -2,6 +2,8 @@ package ui
 
 import (
 	tea "github.com/charmbracelet/bubbletea"
+
+	"patchbay/wizard"
 )
 
 // The mouse, unless --no-mouse: the wheel scrolls what is under the
@@ -107,5 +109,36 @@ func (h *home) mouse(msg tea.MouseMsg) {
 	case by > 0:
 		h.cursor[h.tab]++
 		h.clampCursor()
+	}
+}
+
+// mouse on the wizard: in step 2 the wheel scrolls the response and a
+// click focuses the pane it lands in; in step 3 the wheel scrolls the
+// review.
+func (s *wizardScreen) mouse(msg tea.MouseMsg) {
+	by := wheelBy(msg)
+	switch s.w.Step() {
+	case wizard.StepSample:
+		// The panes sit under the steps line and the line after it.
+		l := splitPanes(s.width, s.height-3)
+		right := l.onRight(msg.X, msg.Y-2)
+		switch {
+		case msg.Y < 2:
+		case right && by != 0:
+			s.resp.wheel(by)
+		case clicked(msg) && right && s.pane != paneResponse:
+			s.focusPane(paneResponse)
+		case clicked(msg) && !right && s.pane != paneRequest:
+			s.focusPane(paneRequest)
+		}
+	case wizard.StepReview:
+		if s.vars != nil {
+			return
+		}
+		if by < 0 {
+			s.review.ScrollUp(wheelLines)
+		} else if by > 0 {
+			s.review.ScrollDown(wheelLines)
+		}
 	}
 }

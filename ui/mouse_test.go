@@ -70,3 +70,32 @@ func TestMouseWheelAndClick(t *testing.T) {
 		t.Errorf("typing after the click went elsewhere: id = %q", got)
 	}
 }
+
+// In the wizard's step 2 the wheel scrolls the response and a click
+// focuses the pane it lands in, side by side or stacked.
+func TestMouseInTheWizard(t *testing.T) {
+	for _, size := range [][2]int{{120, 24}, {90, 40}} {
+		f := newFixture(t)
+		f.basicConn("api", "u", "p")
+		d := f.drive(size[0], size[1])
+		d.keys("enter", "Json", "tab", "tab", "/json", "ctrl+n", "ctrl+s")
+		d.contains("200 OK", "lines 1–")
+		w := d.top().(*wizardScreen)
+		// A point in the response pane: right of the middle, or in the
+		// lower half when the panes stack.
+		x, y := 100, 12
+		if size[0] < stackBelow {
+			x, y = 10, 30
+		}
+		d.send(wheel(x, y, true))
+		d.contains("lines 4–")
+		d.send(click(x, y))
+		if w.pane != paneResponse || !w.resp.focused {
+			t.Errorf("%v: a click on the response did not focus it", size)
+		}
+		d.send(click(5, bodyTop+4))
+		if w.pane != paneRequest || w.resp.focused {
+			t.Errorf("%v: a click on the request did not focus it", size)
+		}
+	}
+}

@@ -251,6 +251,9 @@ func (s *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		return s, tea.Batch(s.handleSample(msg), s.resp.takeFormat())
 	case actionSavedMsg:
 		return s, s.handleSaved(msg)
+	case tea.MouseMsg:
+		s.mouse(msg)
+		return s, nil
 	case tea.KeyMsg:
 		cmd := s.handleKey(msg)
 		s.pull()
