@@ -55,12 +55,15 @@ func (s *Store) ConnectionNames() ([]Entry, error) { return connections.listName
 func (s *Store) DeleteConnection(id uint64) error { return connections.delete(s.db, id) }
 
 // beforeDeleteConnection refuses to delete a connection that actions use,
-// and otherwise deletes its token and last test with it.
+// and otherwise deletes its token, last test and OpenAPI document with it.
 func beforeDeleteConnection(tx *bolt.Tx, id uint64, v []byte) error {
 	if err := refuseInUse(tx, id, v); err != nil {
 		return err
 	}
 	if err := deleteLastTest(tx, id); err != nil {
+		return err
+	}
+	if err := deleteOpenAPI(tx, id); err != nil {
 		return err
 	}
 	return deleteToken(tx, id)

@@ -19,6 +19,7 @@ var (
 	bucketTokens          = []byte("tokens")
 	bucketTests           = []byte("tests")
 	bucketActionSummaries = []byte("action_summaries")
+	bucketOpenAPI         = []byte("openapi_specs")
 
 	keySchemaVersion = []byte("schema_version")
 )
@@ -32,6 +33,7 @@ var allBuckets = [][]byte{
 	bucketTokens,
 	bucketTests,
 	bucketActionSummaries,
+	bucketOpenAPI,
 }
 
 // migration brings a database from version-1 to version. Migrations run in
@@ -51,6 +53,7 @@ var migrations = []migration{
 	{version: 3, name: "connection tests bucket", apply: testsBucket},
 	{version: 4, name: "runs by action index", apply: runsIndex},
 	{version: 5, name: "action summaries", apply: summariesBucket},
+	{version: 6, name: "OpenAPI documents bucket", apply: openAPIBucket},
 }
 
 func currentSchema() uint64 { return uint64(migrations[len(migrations)-1].version) }

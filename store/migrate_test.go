@@ -21,7 +21,7 @@ func rawDB(t *testing.T) *bolt.DB {
 }
 
 // bucketSince is the schema that added each bucket after schema 1.
-var bucketSince = map[string]int{"tokens": 2, "tests": 3, "runs_by_action": 4, "action_summaries": 5}
+var bucketSince = map[string]int{"tokens": 2, "tests": 3, "runs_by_action": 4, "action_summaries": 5, "openapi_specs": 6}
 
 // atSchema makes Open write files of schema n, as a patchbay of that schema
 // did: only the migrations up to n run, and only their buckets must exist.

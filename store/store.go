@@ -1,7 +1,7 @@
 // Package store keeps connections, actions and the run history in one bbolt
 // file.
 //
-// The bucket tree (schema 5):
+// The bucket tree (schema 6):
 //
 //	meta/
 //	  schema_version    → big-endian uint64
@@ -42,6 +42,10 @@
 //	                      sealed whole as "enc:v1:…" (tokens.go)
 //	tests/                                                (schema 3)
 //	  <connection id>   → JSON LastTest: the connection's last test (tests.go)
+//	openapi_specs/                                        (schema 6)
+//	  <connection id>   → the OpenAPI document attached to the connection:
+//	                      uvarint len(header) ‖ JSON header (source, time)
+//	                      ‖ the document's bytes (specs.go)
 //
 // Lists decode no whole value: ActionSummaries joins action_names and
 // action_summaries (a missing or undecodable summary is made from the

@@ -24,8 +24,8 @@ type KeyMap struct {
 	RerunLast           key.Binding // actions: repeat the last run, its values again
 	Duplicate, Rename   key.Binding // actions: copy one under a free name, rename one
 	Drift               key.Binding // a run from the history: its drift or its response
-	Listen              key.Binding // a None-auth connection: receive webhooks
 	Export              key.Binding // an action or a run as a curl or HTTPie command
+	Listen              key.Binding // a None-auth connection: receive webhooks
 	Send, Save          key.Binding
 	SaveBody            key.Binding
 	NextStep, PrevStep  key.Binding
@@ -36,6 +36,7 @@ type KeyMap struct {
 	Toggle              key.Binding
 	Reveal              key.Binding
 	Accept              key.Binding
+	OpenAPI             key.Binding // step 1: the operations of the connection's OpenAPI document
 	Variables           key.Binding // step 3: turn values into variables
 	Unvariable          key.Binding // in that list: a variable back to its value
 	PageUp, PageDown    key.Binding
@@ -84,8 +85,8 @@ func DefaultKeyMap() KeyMap {
 		Duplicate:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
 		Rename:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "rename")),
 		Drift:      key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "drift")),
-		Listen:     key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "listen for webhooks")),
 		Export:     key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "as curl/HTTPie")),
+		Listen:     key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "listen for webhooks")),
 		Send:       key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send")),
 		Save:       key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
 		SaveBody:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "write body to a file")),
@@ -100,6 +101,7 @@ func DefaultKeyMap() KeyMap {
 		Toggle:     key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle")),
 		Reveal:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reveal secrets")),
 		Accept:     key.NewBinding(key.WithKeys("ctrl+a"), key.WithHelp("ctrl+a", "accept recommendation")),
+		OpenAPI:    key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "operations from the OpenAPI spec")),
 		Variables:  key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "make values variables")),
 		Unvariable: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "back to a fixed value")),
 		PageUp:     key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),

@@ -36,6 +36,8 @@ type wizardScreen struct {
 	pane   wizardPane
 	// vars is step 3's variable editor while it is open.
 	vars *varEditor
+	// oapi is the connection's OpenAPI document (wizard_openapi.go).
+	oapi wizardSpec
 	// varNames are the variables the step-2 Variables rows stand for, in
 	// order: their names are fixed, their values are the sample values.
 	varNames []string
@@ -120,7 +122,7 @@ func newWizardScreen(e *env, conn connection.Connection, a *wizard.Action, taken
 }
 
 // Init formats a stored sample too big to format at once (responsePane.takeFormat).
-func (s *wizardScreen) Init() tea.Cmd { return s.resp.takeFormat() }
+func (s *wizardScreen) Init() tea.Cmd { return tea.Batch(s.resp.takeFormat(), s.loadSpec()) }
 
 func (s *wizardScreen) Title() string {
 	if s.editing {
@@ -144,7 +146,7 @@ func (s *wizardScreen) SetSize(w, h int) {
 }
 
 func (s *wizardScreen) Capturing() bool {
-	if s.confirm {
+	if s.confirm || s.oapi.picker != nil {
 		return true
 	}
 	if s.vars != nil && s.w.Step() == wizard.StepReview {
@@ -164,8 +166,14 @@ func (s *wizardScreen) Keys() []key.Binding {
 	if s.confirm {
 		return []key.Binding{withHelp(k.Yes, "y", "discard"), withHelp(k.No, "n", "keep editing")}
 	}
+	if s.oapi.picker != nil {
+		return s.oapi.picker.keys(k)
+	}
 	switch s.w.Step() {
 	case wizard.StepMethod:
+		if s.oapi.spec != nil {
+			return []key.Binding{k.NextStep, k.NextField, k.OpenAPI, withHelp(k.Back, "esc", "leave wizard")}
+		}
 		return []key.Binding{k.NextStep, k.NextField, withHelp(k.Back, "esc", "leave wizard")}
 	case wizard.StepSample:
 		keys := []key.Binding{k.Send, k.NextStep, k.PrevStep, withHelp(k.NextField, "tab", "next field/pane")}
@@ -254,10 +262,12 @@ func (s *wizardScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case tea.MouseMsg:
 		s.mouse(msg)
 		return s, nil
+	case specLoadedMsg, specCheckedMsg:
+		return s, s.handleSpecMsg(msg)
 	case tea.KeyMsg:
 		cmd := s.handleKey(msg)
 		s.pull()
-		return s, cmd
+		return s, tea.Batch(cmd, s.checkSpec())
 	}
 	cmd := s.resp.Update(msg)
 	return s, cmd
@@ -274,6 +284,9 @@ func (s *wizardScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 			s.confirm = false
 		}
 		return nil
+	}
+	if used, cmd := s.specKey(msg); used {
+		return cmd
 	}
 	if s.w.Step() == wizard.StepSample && s.resp.wantsKey(msg) {
 		return s.resp.Update(msg)

@@ -56,7 +56,13 @@ func (s *wizardScreen) stepsView() string {
 
 func (s *wizardScreen) step1View() string {
 	st := s.env.styles
+	if s.oapi.picker != nil {
+		return s.oapi.picker.view(&st, s.oapi.source, s.width, s.height-2)
+	}
 	preview := st.Label.Width(s.step1.labelW-2).Render("Full URL") + st.Accent.Render(connection.CleanText(s.w.FullURL()))
+	if hint := s.specHint(); hint != "" {
+		preview += "\n\n  " + hint
+	}
 	return s.step1.View() + s.curlView() + "\n\n  " + preview
 }
 
@@ -92,7 +98,7 @@ func (s *wizardScreen) refreshReview() {
 	if s.w.Step() != wizard.StepReview {
 		return
 	}
-	s.review.SetContent(reviewView(&s.env.styles, s.w, s.review.Width))
+	s.review.SetContent(s.specReview(s.review.Width) + reviewView(&s.env.styles, s.w, s.review.Width))
 }
 
 func reviewView(st *Styles, w *wizard.Wizard, width int) string {

@@ -24,6 +24,7 @@ const connectionUsage = `Usage:
   patchbay connection test NAME [--json]
   patchbay connection connect NAME [--no-browser] [--device]
   patchbay connection rm NAME
+  patchbay connection openapi NAME FILE|--list [QUERY]|--remove
 
 Run 'patchbay connection add --help' for the fields of each auth type.
 
@@ -184,6 +185,8 @@ func (e *env) connection(args []string) int {
 		return e.connectionAdd(args[1:])
 	case "test":
 		return e.connectionTest(args[1:])
+	case "openapi", "spec":
+		return e.connectionOpenAPI(args[1:])
 	case "rm", "remove", "delete":
 		return e.connectionRemove(args[1:])
 	case "connect":
@@ -192,7 +195,7 @@ func (e *env) connection(args []string) int {
 		fmt.Fprint(e.stdout, connectionUsage)
 		return exitOK
 	}
-	return e.usageError("connection", "unknown command 'connection %s' — use add, test, connect or rm", args[0])
+	return e.usageError("connection", "unknown command 'connection %s' — use add, test, connect, openapi or rm", args[0])
 }
 
 func (e *env) connectionAdd(args []string) int {

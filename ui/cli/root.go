@@ -66,6 +66,9 @@ Commands:
   connection connect NAME [--no-browser]
                                      log in to an OAuth2 connection
   connection rm NAME                 remove a connection no action uses
+  connection openapi NAME FILE|--list [QUERY]|--remove
+                                     attach an OpenAPI 3.x document (the wizard offers
+                                     its operations), list its operations, or detach it
   action add NAME --connection C --method M --url URL [--header 'K: V']...
         [--query k=v]... [--body TEXT|@FILE] [--body-type json|text|form|multipart]
         [--form k=v | --form f=@PATH]... [--retries N] [--retry-delay MS] [--backoff]
@@ -168,12 +171,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		return e.demo(rest)
 	case "backup":
 		return e.backup(rest)
-	case "listen":
-		return e.listen(rest)
 	case "export":
 		return e.export(rest)
 	case "import":
 		return e.importCmd(rest)
+	case "listen":
+		return e.listen(rest)
 	case "compact":
 		return e.compact(rest)
 	case "completion":
@@ -212,6 +215,8 @@ func (e *env) help(args []string) int {
 		fmt.Fprint(e.stdout, demoUsage)
 	case "backup":
 		fmt.Fprint(e.stdout, backupUsage)
+	case "listen":
+		fmt.Fprint(e.stdout, listenUsage)
 	case "export":
 		fmt.Fprint(e.stdout, exportUsage)
 	case "import":
@@ -224,8 +229,6 @@ func (e *env) help(args []string) int {
 		fmt.Fprint(e.stdout, compactUsage)
 	case "completion":
 		fmt.Fprint(e.stdout, completionUsage)
-	case "listen":
-		fmt.Fprint(e.stdout, listenUsage)
 	default:
 		if _, ok := strings.CutPrefix(topic, "connection "); ok {
 			fmt.Fprint(e.stdout, connectionUsage)
