@@ -113,6 +113,9 @@ type env struct {
 	now func() time.Time
 	// demoWanted: the user asked, from an empty database, for the demo.
 	demoWanted bool
+	// startFreed, runsFreed: the memory of starting, and of reading the
+	// history the first time, was given back (home_lists.go).
+	startFreed, runsFreed bool
 }
 
 // Model is the root model.
