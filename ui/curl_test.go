@@ -57,6 +57,22 @@ func TestCurlImportFlow(t *testing.T) {
 	}
 }
 
+// A curl command pasted where the wizard opens, in the name field, is
+// imported all the same (the name stays empty), and the focus goes to the
+// URL it filled.
+func TestCurlPastedIntoTheName(t *testing.T) {
+	f := newFixture(t)
+	f.basicConn("httpbin", "ann", "pw")
+	d := f.drive(120, 40)
+	d.keys("enter")
+	d.send(pasted("curl -X DELETE " + f.srv.URL + "/anything/7 -H 'X-Why: test'"))
+	d.contains("Imported from curl")
+	w := d.top().(*wizardScreen)
+	if w.w.Method != "DELETE" || w.w.URL != "/anything/7" || w.step1.field("name").value() != "" || w.step1.focusedKey() != "url" {
+		t.Fatalf("pasted into the name: %s %s, name %q, focus %s", w.w.Method, w.w.URL, w.step1.field("name").value(), w.step1.focusedKey())
+	}
+}
+
 // TestCurlTypedImport imports a curl command typed into the URL field when
 // enter is pressed; one that cannot be read says why under the field and
 // keeps what was typed.

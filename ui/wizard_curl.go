@@ -28,7 +28,8 @@ type curlImported struct {
 // step 1: a paste that starts with curl, or enter or ctrl+n while the
 // field holds a typed one. It reports whether it used the key.
 func (s *wizardScreen) curlKey(msg tea.KeyMsg) (tea.Cmd, bool) {
-	if s.step1.focusedKey() != "url" {
+	focused := s.step1.focusedKey()
+	if focused != "url" && focused != "name" {
 		return nil, false
 	}
 	k := s.env.keys
@@ -36,9 +37,15 @@ func (s *wizardScreen) curlKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	switch {
 	case msg.Paste && msg.Type == tea.KeyRunes && wizard.IsCurlCommand(string(msg.Runes)):
 		// Pasted whole, line breaks and all: the input would have made
-		// them spaces.
-		return s.importCurl(string(msg.Runes)), true
-	case key.Matches(msg, k.Enter, k.NextStep) && wizard.IsCurlCommand(field.input.Value()):
+		// them spaces. The wizard opens on the name, where a user who
+		// copied a command from the docs pastes it first: it is a
+		// request, not a name, so it lands in the URL field.
+		cmd := s.importCurl(string(msg.Runes))
+		if focused == "name" {
+			s.step1.focusKey("url")
+		}
+		return cmd, true
+	case focused == "url" && key.Matches(msg, k.Enter, k.NextStep) && wizard.IsCurlCommand(field.input.Value()):
 		return s.importCurl(field.input.Value()), true
 	}
 	return nil, false
