@@ -18,13 +18,7 @@ import (
 func TestOpenAPIDocs(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "patchbay.db")
 	s := openAt(t, path)
-	a := connection.Connection{Name: "a", BaseURL: "https://a.example.test"}
-	b := connection.Connection{Name: "b", BaseURL: "https://b.example.test"}
-	for _, c := range []*connection.Connection{&a, &b} {
-		if err := s.CreateConnection(c); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, b := twoConnections(t, s)
 	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	// Bytes no JSON string holds as they are: the document is kept raw.
 	data := append([]byte("openapi: 3.0.3\n# \xff\x00\n"), bytes.Repeat([]byte("x"), 1<<20)...)

@@ -16,13 +16,7 @@ import (
 func TestLastTests(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "patchbay.db")
 	s := openAt(t, path)
-	a := connection.Connection{Name: "a", BaseURL: "https://a.example.test"}
-	b := connection.Connection{Name: "b", BaseURL: "https://b.example.test"}
-	for _, c := range []*connection.Connection{&a, &b} {
-		if err := s.CreateConnection(c); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, _ := twoConnections(t, s)
 	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	if err := s.SaveLastTest(a.ID, LastTest{OK: false, Reason: "401 Unauthorized", At: at}); err != nil {
 		t.Fatal(err)
@@ -70,4 +64,17 @@ func TestMigration3TestsBucket(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// twoConnections saves the connections "a" and "b".
+func twoConnections(t *testing.T, s *Store) (a, b connection.Connection) {
+	t.Helper()
+	a = connection.Connection{Name: "a", BaseURL: "https://a.example.test"}
+	b = connection.Connection{Name: "b", BaseURL: "https://b.example.test"}
+	for _, c := range []*connection.Connection{&a, &b} {
+		if err := s.CreateConnection(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return a, b
 }

@@ -128,28 +128,10 @@ func (p *curlParser) urlencode(typed, value string) {
 		name, content = "", value
 	}
 	if name == "" {
-		p.data = append(p.data, curlEscape(content))
+		p.data = append(p.data, escapeURLValue(content))
 		return
 	}
-	p.data = append(p.data, name+"="+curlEscape(content))
-}
-
-// curlEscape percent-encodes s as curl does: every byte but letters,
-// digits and -._~.
-func curlEscape(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~", c) >= 0 {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
-	}
-	return b.String()
+	p.data = append(p.data, name+"="+escapeURLValue(content))
 }
 
 // formPart reads -F and --form-string: name=value, name=@file or

@@ -241,7 +241,7 @@ func (p *curlParser) urlQuery(typed, value string) {
 	raw, verbatim := strings.CutPrefix(value, "+")
 	name, content, _ := strings.Cut(raw, "=")
 	if !verbatim {
-		raw = name + "=" + curlEscape(content)
+		raw = name + "=" + escapeURLValue(content)
 	}
 	rows, clean := splitPairs(raw)
 	if !clean || len(rows) == 0 {
