@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"io"
 	"os"
 	"sync/atomic"
@@ -174,27 +173,6 @@ func (p *responsePane) start() tea.Cmd {
 // progress is the Progress callback of a send shown in this pane.
 func (p *responsePane) progress(a connection.Attempt) { p.attempt.Store(&a) }
 
-// receiving is the Receiving callback of a send shown in this pane.
-func (p *responsePane) receiving(b connection.BodyProgress) {
-	if b.Head != nil {
-		p.arrived.Store(&b)
-	}
-	p.received.Store(b.Received)
-}
-
-// showArrived shows the start of a big body that is still arriving, once
-// its Receiving callback has told of it: status, headers and a first
-// screenful, as for a body being formatted.
-func (p *responsePane) showArrived() {
-	b := p.arrived.Swap(nil)
-	if b == nil {
-		return
-	}
-	r := b.Response()
-	p.show(&r, nil, true)
-	p.sending = true
-}
-
 // set shows a response, or the error that came instead. A body bigger
 // than syncLimit shows its first screenful now; the Cmd that formats the
 // rest is handed out by takeFormat, or by the pane's next Update.
@@ -228,15 +206,6 @@ func (p *responsePane) show(resp *connection.Response, err error, incomplete boo
 	}
 	if p.debug && resp != nil {
 		p.tab = tabHeaders // it starts with the request as sent, which debug asked for
-	}
-}
-
-// stop ends a send that was canceled: the start of a body that was still
-// arriving goes, since it is not the response.
-func (p *responsePane) stop() {
-	p.sending = false
-	if p.incomplete {
-		p.set(nil, fmt.Errorf("canceled while the body was arriving, after %s", formatSize(p.received.Load())))
 	}
 }
 
