@@ -60,6 +60,8 @@ func (f *form) setRows(fl *field, kvs []connection.KV) {
 		r := f.newRow(fl)
 		r.name.SetValue(kv.Key)
 		r.value.SetValue(kv.Value)
+		r.name.CursorStart() // shown from their start until focused
+		r.value.CursorStart()
 		fl.rows = append(fl.rows, r)
 	}
 	if !fl.fixedNames {
@@ -136,11 +138,7 @@ func (f *form) syncFocus() {
 		here := ok && cur.field == fl
 		switch fl.kind {
 		case kindText, kindSecret:
-			if here {
-				fl.input.Focus()
-			} else {
-				fl.input.Blur()
-			}
+			focusInput(&fl.input, here)
 		case kindArea:
 			if here {
 				fl.area.Focus()
@@ -150,17 +148,25 @@ func (f *form) syncFocus() {
 		case kindKV:
 			for i := range fl.rows {
 				r := &fl.rows[i]
-				r.name.Blur()
-				r.value.Blur()
-				if here && cur.row == i {
-					if cur.col == 0 {
-						r.name.Focus()
-					} else {
-						r.value.Focus()
-					}
-				}
+				focusInput(&r.name, here && cur.row == i && cur.col == 0)
+				focusInput(&r.value, here && cur.row == i && cur.col == 1)
 			}
 		}
+	}
+}
+
+// focusInput focuses or blurs in. A value longer than its column shows
+// its start while it is not being edited — a header row filled in from a
+// curl command or a webhook showed "ent-Type: cation/json" — and its end,
+// where typing goes on, once it is focused.
+func focusInput(in *textinput.Model, focused bool) {
+	switch {
+	case focused && !in.Focused():
+		in.Focus()
+		in.CursorEnd()
+	case !focused && in.Focused():
+		in.Blur()
+		in.CursorStart()
 	}
 }
 
