@@ -300,20 +300,31 @@ func (c Connection) tokenContext(ctx context.Context) context.Context {
 
 // tokenClient is the HTTP client of token requests: it refuses every
 // redirect (x/oauth2 would follow a 307 and send the code, the verifier,
-// the refresh token and the client secret again, to wherever it points)
-// and adds the connection's token headers.
+// the refresh token and the client secret again, to wherever it points),
+// adds the connection's token headers, and goes out with the connection's
+// TLS settings (tokenTransport).
 func (c Connection) tokenClient() *http.Client {
 	var headers []KV
 	if c.Auth.OAuth2 != nil {
 		headers = c.Auth.OAuth2.TokenHeaders
 	}
+	base, err := tokenTransport(c)
+	if err != nil {
+		base = failedTransport{err}
+	}
 	return &http.Client{
-		Transport: &tokenHeaderTransport{headers: headers, base: baseTransport},
+		Transport: &tokenHeaderTransport{headers: headers, base: base},
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse // the 3xx becomes a RetrieveError
 		},
 	}
 }
+
+// failedTransport fails every request with why the connection's transport
+// could not be made (TLS settings that cannot be used).
+type failedTransport struct{ err error }
+
+func (t failedTransport) RoundTrip(*http.Request) (*http.Response, error) { return nil, t.err }
 
 // tokenHeaderTransport adds the token headers to every token request.
 type tokenHeaderTransport struct {

@@ -40,6 +40,7 @@ func (o *ownTransport) closeIdle() {
 type ownKey struct {
 	id       uint64
 	narrowed bool
+	token    bool // the transport of its OAuth2 token requests
 }
 
 var (
@@ -60,6 +61,21 @@ func transportFor(conn Connection, verifyTLS bool) (http.RoundTripper, error) {
 		conn.TLS.Insecure = false
 		key.narrowed = true
 	}
+	return ownTransportFor(conn, key)
+}
+
+// tokenTransport is the transport of c's OAuth2 token requests. The
+// connection's TLS settings hold for its authorization server too: a
+// company's login server is signed by the same private CA as its API, one
+// that binds tokens to a certificate (RFC 8705) asks for the client
+// certificate, and tls_insecure is for a test setup of both. HTTP/1.1 only
+// and NTLM are the API's, not the login server's.
+func tokenTransport(c Connection) (http.RoundTripper, error) {
+	return ownTransportFor(Connection{ID: c.ID, Name: c.Name, TLS: c.TLS}, ownKey{id: c.ID, token: true})
+}
+
+// ownTransportFor is transportFor's transport for conn, kept under key.
+func ownTransportFor(conn Connection, key ownKey) (http.RoundTripper, error) {
 	cfg, tlsPrint, errs := conn.TLS.load()
 	if len(errs) > 0 {
 		return nil, invalid("connection '%s' has TLS settings that cannot be used: %s", conn.Name, errs[0].Msg)
