@@ -281,7 +281,7 @@ func (m Model) View() string {
 	}
 	// help cuts the line with an ellipsis, but where the ellipsis itself
 	// would not fit it keeps every binding (bubbles v1.0.0): cut it again.
-	footer := truncate(m.help.ShortHelpView(m.footerKeys()), m.help.Width)
+	footer := truncate(m.footerView(), m.help.Width)
 	return lipgloss.JoinVertical(lipgloss.Left,
 		header, "",
 		body,
@@ -302,6 +302,32 @@ func (m Model) footerKeys() []key.Binding {
 		keys = append(keys, k.Quit)
 	}
 	return keys
+}
+
+// footerView is the footer's keys in one line. When they do not all fit,
+// the screen's last ones give way, not "? help" and "q quit", which say
+// how to find the rest and how to leave.
+func (m Model) footerView() string {
+	keys := m.footerKeys()
+	global := 1 // ? help
+	if !m.showHelp && len(m.stack) == 1 {
+		global = 2 // and q quit
+	}
+	if m.showHelp || len(keys) <= global {
+		return m.help.ShortHelpView(keys)
+	}
+	wide := m.help
+	wide.Width = 0 // measure, do not cut
+	for n := len(keys) - global; n > 0; n-- {
+		shown := append(append([]key.Binding{}, keys[:n]...), keys[len(keys)-global:]...)
+		if n < len(keys)-global {
+			shown = append(append(shown[:n:n], withHelp(key.NewBinding(key.WithKeys("?")), "…", "more")), keys[len(keys)-global:]...)
+		}
+		if v := wide.ShortHelpView(shown); lipgloss.Width(v) <= m.help.Width {
+			return v
+		}
+	}
+	return m.help.ShortHelpView(keys)
 }
 
 func (m Model) helpView() string {
