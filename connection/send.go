@@ -237,7 +237,13 @@ func send(ctx context.Context, conn Connection, req Request, redact redactor, cr
 	if err := s.credentials(ctx); err != nil {
 		return Response{}, err
 	}
-	return s.run(ctx)
+	resp, err := s.run(ctx)
+	if err == nil && s.refusedStoredToken(resp) {
+		if again, ok, err := s.withNewToken(ctx); ok {
+			return again, err
+		}
+	}
+	return resp, err
 }
 
 // credentials gets what the connection's auth needs beyond its own fields,
