@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -44,8 +45,11 @@ var jitter = func(d time.Duration) time.Duration { return time.Duration(rand.Int
 // options allow while the outcome is worth retrying.
 func (s *sender) run(ctx context.Context) (Response, error) {
 	of := 1 + s.opts.Retries
-	mayRetry := s.opts.Retries > 0 && (idempotent(s.method) || s.opts.RetryUnsafe || hasHeader(s.header, "Idempotency-Key"))
-	if !mayRetry {
+	// A request that must not be sent twice is still tried again when
+	// it was not sent at all: the connection was refused, or the host
+	// not found (sentNothing).
+	resend := idempotent(s.method) || s.opts.RetryUnsafe || hasHeader(s.header, "Idempotency-Key")
+	if s.opts.Retries == 0 {
 		// One attempt, whose outcome is the Send's as it is (what finish
 		// makes of a single attempt): no list of attempts to keep.
 		if s.opts.Progress != nil {
@@ -71,7 +75,7 @@ func (s *sender) run(ctx context.Context) (Response, error) {
 			return finish(resp, err, attempts, "")
 		}
 		why, retry := s.retryWhy(ctx, resp, err)
-		if !retry {
+		if !retry || !resend && !sentNothing(err) {
 			return finish(resp, err, attempts, "")
 		}
 		wait, stop := s.wait(ctx, a.N, resp)
@@ -83,6 +87,17 @@ func (s *sender) run(ctx context.Context) (Response, error) {
 		}
 		next = Attempt{N: a.N + 1, Of: of, Waited: wait, Why: why}
 	}
+}
+
+// sentNothing reports whether err is a failure before any byte of the
+// request went out: the connection was refused or could not be made, or
+// the host's name did not resolve.
+func sentNothing(err error) bool {
+	if _, ok := errors.AsType[*net.DNSError](err); ok {
+		return true
+	}
+	op, ok := errors.AsType[*net.OpError](err)
+	return ok && op.Op == "dial"
 }
 
 // idempotent reports whether a request with method may be sent twice

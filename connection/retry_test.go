@@ -1,6 +1,7 @@
 package connection
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -414,5 +416,40 @@ func TestOptionsValidate(t *testing.T) {
 	e := sendError(t, t.Context(), Connection{Name: "bin", BaseURL: srv.URL}, Request{URL: "/get", Options: Options{Retries: -2}})
 	if e.Kind != KindInvalid || !strings.Contains(e.Reason, "retries cannot be negative") {
 		t.Errorf("Send with bad options: %v %q", e.Kind, e.Reason)
+	}
+}
+
+// A request that must not be sent twice is tried again when it was not
+// sent at all — the connection refused — but not when it went out and
+// the answer broke off: the server may have acted on it.
+func TestUnsafeMethodRetriedWhenNothingWasSent(t *testing.T) {
+	addr := closedAddr(t)
+	e := sendError(t, t.Context(), Connection{Name: "gone", BaseURL: "http://" + addr}, Request{Method: "POST", URL: "/",
+		Body: []byte(`{"n":1}`), Options: Options{Retries: 2, RetryDelay: time.Millisecond}})
+	if !strings.HasPrefix(e.Reason, "connection refused") || !strings.HasSuffix(e.Reason, " (3 attempts)") {
+		t.Errorf("POST refused: %q, want 3 attempts", e.Reason)
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var got atomic.Int32
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			got.Add(1)
+			bufio.NewReader(c).ReadString('}') // the whole request, then no answer
+			c.Close()
+		}
+	}()
+	sendError(t, t.Context(), Connection{Name: "flaky", BaseURL: "http://" + ln.Addr().String()}, Request{Method: "POST", URL: "/",
+		Body: []byte(`{"n":1}`), Options: Options{Retries: 2, RetryDelay: time.Millisecond}})
+	if n := got.Load(); n != 1 {
+		t.Errorf("a POST whose answer broke off was sent %d times, want 1", n)
 	}
 }
