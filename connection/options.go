@@ -28,7 +28,8 @@ type Options struct {
 	RetryAllErrors bool `json:"retry_all_errors,omitempty"`
 	// RetryUnsafe retries methods that are not idempotent (POST, PATCH);
 	// without it they are retried only when the request carries an
-	// Idempotency-Key header.
+	// Idempotency-Key header, or when it was not sent at all (the
+	// connection refused, the host not found).
 	RetryUnsafe bool `json:"retry_unsafe,omitempty"`
 	// Timeout bounds each attempt; zero means the connection's timeout.
 	Timeout time.Duration `json:"timeout,omitempty"`

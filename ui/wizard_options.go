@@ -35,7 +35,7 @@ func optionFields(conn *connection.Connection) []*field {
 	all.hint = "Also 429 and other 4xx; else only 5xx and network errors."
 	unsafe := toggleField("retry_unsafe", "Retry POST/PATCH?")
 	unsafe.show = open
-	unsafe.hint = "Else only with an Idempotency-Key header."
+	unsafe.hint = "Else only with an Idempotency-Key header, or when nothing was sent."
 	timeout := textField("timeout", "Timeout ms", "(the connection's)")
 	timeout.show = open
 	timeout.hint = "For each attempt."

@@ -59,7 +59,8 @@ Options (stored with the action; the TUI and 'patchbay run' both honour them):
   --retry-delay MS    wait MS milliseconds before each retry (or a duration: 1.5s)
   --backoff           wait exponentially longer before each retry instead
   --retry-all-errors  also retry 429 and other 4xx and 3xx answers
-  --retry-unsafe      also retry POST and PATCH (else only with an Idempotency-Key)
+  --retry-unsafe      also retry POST and PATCH (else only with an Idempotency-Key,
+                      or when the connection was refused and nothing was sent)
   --timeout MS        bound each attempt (default: the connection's timeout)
   --deadline MS       bound the whole run, retries and waits included
   --max-redirects N   follow at most N redirects (default 5; 0 follows none)
