@@ -4,6 +4,7 @@ package store
 // import's report), and which a replaced record hands on to its replacement.
 
 import (
+	"net/url"
 	"strings"
 
 	"patchbay/connection"
@@ -86,10 +87,11 @@ func urlQueryRows(u string) []connection.KV {
 // keepConnectionSecrets gives c, which replaces old, old's value for each
 // secret c has empty, when both have the same fields: the same auth type
 // with the same header and query rows, so that every secret is where it
-// was. Re-importing a teammate's newer export then keeps the password
-// already filled in.
+// was, and the same destination (sameDestination). Re-importing a
+// teammate's newer export then keeps the password already filled in; a
+// file that points the connection elsewhere gets no secret of it.
 func keepConnectionSecrets(c *connection.Connection, old connection.Connection) {
-	same := c.Auth.Type == old.Auth.Type &&
+	same := sameDestination(*c, old) && c.Auth.Type == old.Auth.Type &&
 		sameKeys(c.Auth.Headers, old.Auth.Headers) && sameKeys(c.Auth.Query, old.Auth.Query) &&
 		(c.Auth.OAuth2 == nil) == (old.Auth.OAuth2 == nil) && (c.Auth.AWS == nil) == (old.Auth.AWS == nil)
 	if !same {
@@ -109,6 +111,40 @@ func keepConnectionSecrets(c *connection.Connection, old connection.Connection) 
 		}
 		*p = *was[i]
 	}
+}
+
+// sameDestination reports whether c sends its credentials where old sent
+// them: the same origin for the API, the same OAuth2 endpoints, the same
+// AWS STS endpoint and region, and the same trust (CA bundle, TLS
+// checks). An imported file that changes any of these must not carry the
+// stored secrets, nor the stored token, to the new place.
+func sameDestination(c, old connection.Connection) bool {
+	if origin(c.BaseURL) != origin(old.BaseURL) || c.TLS.CA != old.TLS.CA || c.TLS.Insecure != old.TLS.Insecure {
+		return false
+	}
+	if (c.Auth.OAuth2 == nil) != (old.Auth.OAuth2 == nil) || (c.Auth.AWS == nil) != (old.Auth.AWS == nil) {
+		return false
+	}
+	if c.Auth.OAuth2 != nil {
+		a, b := c.EffectiveOAuth2(), old.EffectiveOAuth2()
+		if a.AuthorizeURL != b.AuthorizeURL || a.TokenURL != b.TokenURL || a.RefreshURL != b.RefreshURL || a.DeviceURL != b.DeviceURL {
+			return false
+		}
+	}
+	if c.Auth.AWS != nil && (c.Auth.AWS.STSEndpoint != old.Auth.AWS.STSEndpoint || c.Auth.AWS.Region != old.Auth.AWS.Region) {
+		return false
+	}
+	return true
+}
+
+// origin is a URL's scheme and host, lower-cased, with its port; "" for
+// one that does not parse.
+func origin(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Scheme + "://" + u.Host)
 }
 
 func sameKeys(a, b []connection.KV) bool {

@@ -320,7 +320,14 @@ func (p *importPlan) write(tx *bolt.Tx, box *secretBox) error {
 			continue
 		case Replace:
 			c.ID = r.id
-			keepConnectionSecrets(&c, p.existingConns[r.id])
+			old := p.existingConns[r.id]
+			keepConnectionSecrets(&c, old)
+			if !sameDestination(c, old) {
+				// Its token was issued for the old place.
+				if err := deleteToken(tx, c.ID); err != nil {
+					return err
+				}
+			}
 			if err := connections.replaceIn(tx, box, &c); err != nil {
 				return err
 			}

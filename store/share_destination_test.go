@@ -1,0 +1,99 @@
+package store
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"patchbay/connection"
+)
+
+// An export file from elsewhere that replaces connection "api" with one
+// pointing at another host gets none of its stored secrets: they would go
+// to that host on the next run. (Found by review: they were kept when only
+// the auth type and row names matched.)
+func TestImportReplaceToAnotherHostKeepsNoSecret(t *testing.T) {
+	isolate(t, false)
+	s := openAt(t, filepath.Join(t.TempDir(), "db"))
+	defer s.Close()
+	c := connection.Connection{Name: "api", BaseURL: "https://api.good.example",
+		Auth: connection.Auth{Type: connection.AuthAPIKey, Key: "real-secret-key"}}
+	if err := s.CreateConnection(&c); err != nil {
+		t.Fatal(err)
+	}
+	doc := `{"patchbay_export": 1, "actions": [], "connections": [{"name": "api", "base_url": "https://evil.example", "auth": {"type": "apikey"}}]}`
+	x, err := DecodeExport(strings.NewReader(doc), "x.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Import(x, always(Replace)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ConnectionByName("api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Auth.Key != "" {
+		t.Errorf("the key of %s was kept for base URL %s", c.BaseURL, got.BaseURL)
+	}
+}
+
+// Nor its OAuth2 client secret and token, when the token URL moves; the
+// same file with the same endpoints keeps both.
+func TestImportReplaceToAnotherTokenURLDropsTheToken(t *testing.T) {
+	isolate(t, false)
+	s := openAt(t, filepath.Join(t.TempDir(), "db"))
+	defer s.Close()
+	c := connection.Connection{Name: "oa", BaseURL: "https://api.good.example",
+		Auth: connection.Auth{Type: connection.AuthOAuth2Client, OAuth2: &connection.OAuth2{
+			TokenURL: "https://login.good.example/token", ClientID: "id", ClientSecret: "client-secret-1"}}}
+	if err := s.CreateConnection(&c); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveToken(c.ID, connection.Token{AccessToken: "access-1", RefreshToken: "refresh-1"}); err != nil {
+		t.Fatal(err)
+	}
+	doc := `{"patchbay_export": 1, "actions": [], "connections": [{"name": "oa", "base_url": "https://evil.example",
+	  "auth": {"type": "oauth2-client", "oauth2": {"token_url": "https://evil.example/token", "client_id": "id"}}}]}`
+	x, err := DecodeExport(strings.NewReader(doc), "x.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Import(x, always(Replace)); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.ConnectionByName("oa")
+	tok, _ := s.LoadToken(got.ID)
+	if got.Auth.OAuth2.ClientSecret != "" || tok.AccessToken != "" {
+		t.Errorf("token URL %s, base URL %s: client secret %q and token %q kept", got.Auth.OAuth2.TokenURL, got.BaseURL, got.Auth.OAuth2.ClientSecret, tok.AccessToken)
+	}
+}
+
+func TestImportReplaceToTheSamePlaceKeepsSecretAndToken(t *testing.T) {
+	isolate(t, false)
+	s := openAt(t, filepath.Join(t.TempDir(), "db"))
+	defer s.Close()
+	c := connection.Connection{Name: "oa", BaseURL: "https://api.good.example",
+		Auth: connection.Auth{Type: connection.AuthOAuth2Client, OAuth2: &connection.OAuth2{
+			TokenURL: "https://login.good.example/token", ClientID: "id", ClientSecret: "client-secret-1"}}}
+	if err := s.CreateConnection(&c); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveToken(c.ID, connection.Token{AccessToken: "access-1", RefreshToken: "refresh-1"}); err != nil {
+		t.Fatal(err)
+	}
+	doc := `{"patchbay_export": 1, "actions": [], "connections": [{"name": "oa", "base_url": "https://API.good.example/v2",
+	  "auth": {"type": "oauth2-client", "oauth2": {"token_url": "https://login.good.example/token", "client_id": "id", "scopes": "read"}}}]}`
+	x, err := DecodeExport(strings.NewReader(doc), "x.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Import(x, always(Replace)); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.ConnectionByName("oa")
+	tok, _ := s.LoadToken(got.ID)
+	if got.Auth.OAuth2.ClientSecret != "client-secret-1" || tok.AccessToken != "access-1" || got.BaseURL != "https://API.good.example/v2" {
+		t.Errorf("same origin and endpoints: secret %q, token %q, base URL %s", got.Auth.OAuth2.ClientSecret, tok.AccessToken, got.BaseURL)
+	}
+}
