@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Validate checks everything a connection needs before it can be saved and
@@ -15,8 +16,12 @@ import (
 // one they would go to whatever absolute URL an action names.
 func (c Connection) Validate() FieldErrors {
 	var errs FieldErrors
-	if strings.TrimSpace(c.Name) == "" {
+	switch {
+	case strings.TrimSpace(c.Name) == "":
 		errs = append(errs, FieldError{"name", "name is required"})
+	case strings.IndexFunc(c.Name, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0:
+		// A name is shown on terminals: an escape sequence in it would act.
+		errs = append(errs, FieldError{"name", "name cannot contain line breaks, control or formatting characters"})
 	}
 	if msg := baseURLProblem(c.BaseURL); msg != "" {
 		errs = append(errs, FieldError{"base_url", msg})

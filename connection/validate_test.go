@@ -25,6 +25,8 @@ func TestValidate(t *testing.T) {
 		{"basic needs a base URL", with(ok(Auth{Type: AuthBasic, Username: "u"}), func(c *Connection) { c.BaseURL = "  " }),
 			FieldErrors{{"base_url", "base URL is required: credentials are only sent to it"}}},
 		{"name required", with(ok(Auth{}), func(c *Connection) { c.Name = "  " }), FieldErrors{{"name", "name is required"}}},
+		{"name with an escape", with(ok(Auth{}), func(c *Connection) { c.Name = "evil\x1b]0;PWNED\x07" }), FieldErrors{{"name", "name cannot contain line breaks, control or formatting characters"}}},
+		{"name with a bidi override", with(ok(Auth{}), func(c *Connection) { c.Name = "abc\u202edcb" }), FieldErrors{{"name", "name cannot contain line breaks, control or formatting characters"}}},
 		{"base URL without scheme", with(ok(Auth{}), func(c *Connection) { c.BaseURL = "api.example.com" }),
 			FieldErrors{{"base_url", "base URL must start with http:// or https://"}}},
 		{"base URL ftp", with(ok(Auth{}), func(c *Connection) { c.BaseURL = "ftp://files.example.com" }),

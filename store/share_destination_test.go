@@ -97,3 +97,32 @@ func TestImportReplaceToTheSamePlaceKeepsSecretAndToken(t *testing.T) {
 		t.Errorf("same origin and endpoints: secret %q, token %q, base URL %s", got.Auth.OAuth2.ClientSecret, tok.AccessToken, got.BaseURL)
 	}
 }
+
+// An export whose names or URLs hold control characters is refused whole,
+// each named with its characters shown escaped.
+func TestImportRefusesControlCharacters(t *testing.T) {
+	isolate(t, false)
+	s := openAt(t, filepath.Join(t.TempDir(), "db"))
+	defer s.Close()
+	doc := `{"patchbay_export": 1,
+ "connections": [{"name": "evil\u001b]0;PWNED\u0007", "base_url": "http://127.0.0.1:1/", "auth": {"type": "none"}},
+                 {"name": "ok", "base_url": "http://127.0.0.1:1/", "auth": {"type": "none"}}],
+ "actions": [{"name": "act\u202ename", "connection": "ok", "method": "GET", "url": "/x", "body_type": "none"},
+             {"name": "fine", "connection": "ok", "method": "GET", "url": "/x\u001b[31mred", "body_type": "none"}]}`
+	x, err := DecodeExport(strings.NewReader(doc), "x.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Import(x, always(Skip))
+	if err == nil {
+		t.Fatal("an export with control characters in names was imported")
+	}
+	for _, want := range []string{`connection 'evil␛]0;PWNED\x07': its name holds control characters`, `action 'act<U+202E>name': its name`, `action 'fine': its URL holds control characters (/x␛[31mred)`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the refusal does not say %q:\n%v", want, err)
+		}
+	}
+	if conns, _ := s.Connections(); len(conns) != 0 {
+		t.Errorf("%d connections imported", len(conns))
+	}
+}

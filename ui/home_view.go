@@ -71,7 +71,7 @@ func (h *home) listView(height int) string {
 			if c.TLS.Insecure {
 				auth = st.Warning.Render(auth + " ⚠ TLS unverified")
 			}
-			t.rows = append(t.rows, []string{c.Name, auth, c.BaseURL, h.testCell(c.ID)})
+			t.rows = append(t.rows, []string{connection.CleanText(c.Name), auth, connection.CleanText(c.BaseURL), h.testCell(c.ID)})
 		}
 		return t.View()
 	}
@@ -85,11 +85,11 @@ func (h *home) listView(height int) string {
 	first, last, cursor := window(len(actions), h.cursor[tabActions], height)
 	t := table{st: &st, headers: []string{"NAME", "METHOD", "URL", "CONNECTION"}, cursor: cursor, width: h.width - 2, height: height}
 	for _, a := range actions[first:last] {
-		name := a.Name
+		name := connection.CleanText(a.Name)
 		if h.rename != nil && h.rename.id == a.ID {
 			name = h.rename.input.View()
 		}
-		t.rows = append(t.rows, []string{name, a.Method, a.URL, connName(h.conns, a.ConnectionID)})
+		t.rows = append(t.rows, []string{name, a.Method, connection.CleanText(a.URL), connection.CleanText(connName(h.conns, a.ConnectionID))})
 	}
 	return t.View()
 }

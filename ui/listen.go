@@ -190,7 +190,7 @@ func (s *listenScreen) View() string {
 	}
 	lines := []string{truncate(head, s.width-1), ""}
 	if len(s.caps) == 0 {
-		lines = append(lines, st.EmptyState.Render("Nothing received yet. Requests appear here as they arrive, newest first;\nenter shows one, s saves it as an action on '"+s.conn.Name+"'."))
+		lines = append(lines, st.EmptyState.Render("Nothing received yet. Requests appear here as they arrive, newest first;\nenter shows one, s saves it as an action on '"+connection.CleanText(s.conn.Name)+"'."))
 		return strings.Join(lines, "\n")
 	}
 	count := fmt.Sprintf(" %d received", len(s.caps))

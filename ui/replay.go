@@ -283,7 +283,7 @@ func (r *replay) View() string {
 	if r.vars != nil {
 		b.WriteString(st.SectionTitle.Render("Variables") + "\n\n" + r.vars.View() + "\n\n")
 	}
-	b.WriteString(st.SectionTitle.Render("Request") + st.Faint.Render("  via '"+r.conn.Name+"'"+tlsBadge(r.conn)) + "\n\n")
+	b.WriteString(st.SectionTitle.Render("Request") + st.Faint.Render("  via '"+connection.CleanText(r.conn.Name)+"'"+tlsBadge(r.conn)) + "\n\n")
 	b.WriteString(requestView(&st, r.requestShown(), left-6))
 	pane := st.BlurredPane
 	if !r.resp.focused {

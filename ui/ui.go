@@ -256,7 +256,9 @@ func (m Model) View() string {
 	st := m.env.styles
 	title := st.Title.Render("patchbay")
 	for _, s := range m.stack[1:] {
-		title += st.Faint.Render(" › ") + st.Text.Render(s.Title())
+		// Titles hold names, which an imported file or an old database
+		// may have filled with anything.
+		title += st.Faint.Render(" › ") + st.Text.Render(connection.CleanText(s.Title()))
 	}
 	if m.env.opts.Demo {
 		title += "  " + st.Badge.Render("DEMO") + st.Faint.Render("  a throwaway database and an httpbin on 127.0.0.1 — nothing here is kept")
@@ -277,7 +279,7 @@ func (m Model) View() string {
 		if m.status.err {
 			style = st.Error
 		}
-		status = style.Render(m.status.text)
+		status = style.Render(connection.CleanText(m.status.text)) // they quote names and servers
 	}
 	// help cuts the line with an ellipsis, but where the ellipsis itself
 	// would not fit it keeps every binding (bubbles v1.0.0): cut it again.
