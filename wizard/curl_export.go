@@ -177,6 +177,31 @@ func (e *exporter) fillWith(tmpl string, escapeText, escapeValue func(string) st
 	return append(out, lit(enc(tmpl[last:]))...)
 }
 
+// queryText writes a query string as typed in a URL, a part at a time: a
+// static value under a secret name (api_key=sk_live_…) becomes a
+// placeholder as a query row's would (Send redacts it the same way), the
+// rest is the URL text with its variables filled.
+func (e *exporter) queryText(q string) []shellText {
+	var parts []shellText
+	for part := range strings.SplitSeq(q, "&") {
+		if part == "" {
+			continue
+		}
+		k, v, hasValue := strings.Cut(part, "=")
+		name, err := url.QueryUnescape(k)
+		if err != nil {
+			name = k
+		}
+		value, err := url.QueryUnescape(v)
+		if hasValue && err == nil && IsSecret(name) && value != "" && !varPattern.MatchString(value) {
+			parts = append(parts, join(lit(k+"="), e.fill(value, url.QueryEscape, name)))
+			continue
+		}
+		parts = append(parts, e.fillURL(part))
+	}
+	return parts
+}
+
 // jsonBody writes a JSON body: a value inside a string is escaped as
 // string content, one outside a string goes in as given.
 func (e *exporter) jsonBody(body string) shellText {
@@ -217,10 +242,10 @@ func (e *exporter) url(authQuery []namedValue) shellText {
 		e.braces = true
 	}
 	if baseQuery != "" && !isAbsoluteURL(tmplPath) {
-		queries = append(queries, lit(baseQuery))
+		queries = append(queries, e.queryText(baseQuery)...)
 	}
 	if tmplQuery != "" {
-		queries = append(queries, e.fillURL(tmplQuery))
+		queries = append(queries, e.queryText(tmplQuery)...)
 	}
 	for _, kv := range e.spec.Query {
 		queries = append(queries, join(lit(url.QueryEscape(kv.Key)+"="), e.fill(kv.Value, url.QueryEscape, kv.Key)))
