@@ -52,6 +52,11 @@ func (f *form) editExternally(s stop) tea.Cmd {
 		apply = func(t string) { fl.area.SetValue(t) }
 	case fl.kind == kindKV && !fl.secretValues && !fl.fixedNames:
 		kvs, _ := fl.pairs()
+		for _, kv := range kvs {
+			if connection.IsSecretName(kv.Key) && kv.Value != "" && !strings.Contains(kv.Value, "{{") {
+				return errStatus("%s hold a secret (%s), which is not written to a file for an editor: edit that row here, or make its value a {{variable}}.", fl.label, kv.Key)
+			}
+		}
 		var b strings.Builder
 		for _, kv := range kvs {
 			b.WriteString(kv.Key + ": " + kv.Value + "\n")
@@ -100,9 +105,14 @@ func parseRows(text string) []connection.KV {
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		name, value, ok := strings.Cut(line, ":")
-		if eq := strings.IndexByte(line, '='); eq >= 0 && (!ok || eq < len(name)) {
-			name, value = line[:eq], line[eq+1:]
+		// "name: value" is what was written; a name may hold a colon
+		// (filter[a:b]), so the first ": " divides first.
+		name, value, ok := strings.Cut(line, ": ")
+		if !ok {
+			name, value, ok = strings.Cut(line, ":")
+			if eq := strings.IndexByte(line, '='); eq >= 0 && (!ok || eq < len(name)) {
+				name, value = line[:eq], line[eq+1:]
+			}
 		}
 		kvs = append(kvs, connection.KV{Key: strings.TrimSpace(name), Value: strings.TrimSpace(value)})
 	}

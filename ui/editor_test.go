@@ -113,8 +113,8 @@ func TestEditorCommand(t *testing.T) {
 }
 
 func TestParseRows(t *testing.T) {
-	got := parseRows("X-Trace: abc\r\n\nAuthorization: Bearer a=b\nq=foo:bar\nflag\n")
-	want := []connection.KV{{Key: "X-Trace", Value: "abc"}, {Key: "Authorization", Value: "Bearer a=b"}, {Key: "q", Value: "foo:bar"}, {Key: "flag"}}
+	got := parseRows("X-Trace: abc\r\n\nAuthorization: Bearer a=b\nq=foo:bar\nflag\nfilter[a:b]: 1\n")
+	want := []connection.KV{{Key: "X-Trace", Value: "abc"}, {Key: "Authorization", Value: "Bearer a=b"}, {Key: "q", Value: "foo:bar"}, {Key: "flag"}, {Key: "filter[a:b]", Value: "1"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("parseRows = %#v", got)
 	}
@@ -128,5 +128,29 @@ func TestEditorRefusesSecretRows(t *testing.T) {
 	msg := f.editExternally(stop{field: fl})()
 	if s, ok := msg.(statusMsg); !ok || !strings.Contains(s.text, "not written to a file") {
 		t.Errorf("ctrl+e on secret rows: %#v", msg)
+	}
+}
+
+// Nor rows that are not marked secret but hold one under a secret name
+// (the wizard's headers: Authorization, X-Api-Key), unless the value is a
+// variable. Found in review: they went to the temporary file.
+func TestEditorRefusesSecretNamedRows(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	st, keys := NewStyles(), DefaultKeyMap()
+	fl := kvField("header", "Headers", "Header-Name", false)
+	f := newForm(&st, &keys, fl)
+	f.setRows(fl, []connection.KV{{Key: "Accept", Value: "*/*"}, {Key: "Authorization", Value: "Bearer sk_live_SECRET"}})
+	msg := f.editExternally(stop{field: fl})()
+	if s, ok := msg.(statusMsg); !ok || !strings.Contains(s.text, "Authorization") || !strings.Contains(s.text, "not written to a file") {
+		t.Errorf("ctrl+e on a secret header: %#v", msg)
+	}
+	if left, _ := filepath.Glob(filepath.Join(os.TempDir(), "patchbay-edit-*")); len(left) > 0 {
+		t.Errorf("a file was written: %v", left)
+	}
+	f.setRows(fl, []connection.KV{{Key: "Authorization", Value: "Bearer {{token}}"}})
+	if cmd := f.editExternally(stop{field: fl}); cmd == nil {
+		t.Fatal("a secret header whose value is a variable cannot be edited")
+	} else if _, refused := cmd().(statusMsg); refused {
+		t.Error("a secret header whose value is a variable was refused")
 	}
 }
