@@ -33,6 +33,18 @@ func TestTokenRequestsUseTheConnectionsTLS(t *testing.T) {
 	if _, grants := s.seen(); len(grants) != 1 || grants[0] != "client_credentials" {
 		t.Errorf("token requests %v", grants)
 	}
+	// Reconnecting starts the login server's connections over too.
+	tokenKey := ownKey{id: conn.ID, token: true}
+	ownMu.Lock()
+	kept := ownTransports[tokenKey] != nil
+	ownMu.Unlock()
+	Forget(conn.ID)
+	ownMu.Lock()
+	after := ownTransports[tokenKey] != nil
+	ownMu.Unlock()
+	if !kept || after {
+		t.Errorf("the token transport: kept %v, after Forget %v", kept, after)
+	}
 
 	bare := s.clientConn(newMemTokens(), "")
 	bare.Auth.OAuth2.TokenURL = login.URL + "/token"

@@ -133,7 +133,7 @@ func ownTransportFor(conn Connection, key ownKey) (http.RoundTripper, error) {
 // starts over: what reconnecting means for those auth types.
 func Forget(id uint64) {
 	ownMu.Lock()
-	for _, key := range []ownKey{{id: id}, {id: id, narrowed: true}} {
+	for _, key := range []ownKey{{id: id}, {id: id, narrowed: true}, {id: id, token: true}} {
 		if own := ownTransports[key]; own != nil {
 			own.closeIdle()
 			delete(ownTransports, key)
