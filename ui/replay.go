@@ -182,10 +182,11 @@ func (r *replay) send() tea.Cmd {
 	r.seq++
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
-	ctx = connection.WithReceiving(ctx, r.resp.receiving)
+	spin := r.resp.start()
+	ctx = connection.WithReceiving(ctx, r.resp.receiver())
 	seq, conn, action, vars, st, replay := r.seq, r.conn, r.action, r.values(), r.env.st, r.env.replay
 	r.resp.extra = action.Secrets(vars)
-	return tea.Batch(r.resp.start(), func() tea.Msg {
+	return tea.Batch(spin, func() tea.Msg {
 		resp, err := replay(ctx, conn, action, vars, st)
 		if err != nil && resp.Status == 0 {
 			return replayedMsg{seq: seq, err: err}

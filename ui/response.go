@@ -56,6 +56,7 @@ type responsePane struct {
 	// incomplete says resp is that start, shown while the rest arrives.
 	arrived    atomic.Pointer[connection.BodyProgress]
 	received   atomic.Int64
+	sends      atomic.Uint64 // counts start: which send a report is of
 	incomplete bool
 
 	// save is the "write body to" prompt, when open.
@@ -164,6 +165,7 @@ func (p *responsePane) allViews() []*bodyView {
 // start shows the spinner; the returned command ticks it.
 func (p *responsePane) start() tea.Cmd {
 	p.sending = true
+	p.sends.Add(1)
 	p.attempt.Store(nil)
 	p.arrived.Store(nil)
 	p.received.Store(0)

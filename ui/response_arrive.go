@@ -10,12 +10,20 @@ import (
 // its status, headers and first screenful, says how much has come, and
 // gives way to the whole response when it is there.
 
-// receiving is the Receiving callback of a send shown in this pane.
-func (p *responsePane) receiving(b connection.BodyProgress) {
-	if b.Head != nil {
-		p.arrived.Store(&b)
+// receiver is the WithReceiving callback of the send start just began:
+// a send canceled before it may still report from its goroutine, and what
+// it says is dropped rather than shown as the new one's body.
+func (p *responsePane) receiver() func(connection.BodyProgress) {
+	gen := p.sends.Load()
+	return func(b connection.BodyProgress) {
+		if p.sends.Load() != gen {
+			return
+		}
+		if b.Head != nil {
+			p.arrived.Store(&b)
+		}
+		p.received.Store(b.Received)
 	}
-	p.received.Store(b.Received)
 }
 
 // showArrived shows the start of a big body that is still arriving, once

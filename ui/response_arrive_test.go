@@ -37,11 +37,14 @@ func arrivingJSON(n int) (head, rest []byte) {
 func TestPaneShowsABodyWhileItArrives(t *testing.T) {
 	p := testPane(100, 30)
 	p.conn = &connection.Connection{Auth: connection.Auth{Type: connection.AuthBasic, Username: "u", Password: "hunter2-secret"}}
+	stale := p.receiver() // of a send canceled before this one
 	p.start()
+	receiving := p.receiver()
 	head, _ := arrivingJSON(40000)
 	head = append([]byte(`[{"echo":"hunter2-secret"},`), head[1:]...)
-	p.receiving(connection.BodyProgress{Status: 200, StatusText: "200 OK", Head: head[:1<<20], Received: 1 << 20})
-	p.receiving(connection.BodyProgress{Received: 3 << 20})
+	receiving(connection.BodyProgress{Status: 200, StatusText: "200 OK", Head: head[:1<<20], Received: 1 << 20})
+	receiving(connection.BodyProgress{Received: 3 << 20})
+	stale(connection.BodyProgress{Status: 500, StatusText: "500 Stale", Head: []byte("stale body"), Received: 9 << 20})
 	p.Update(spinner.TickMsg{})
 	v := ansi.Strip(p.View())
 	for _, want := range []string{"receiving… " + formatSize(3<<20) + " so far", "200 OK  " + formatSize(3<<20) + " so far", "first-item", "/400+", connection.Redacted} {
@@ -51,6 +54,9 @@ func TestPaneShowsABodyWhileItArrives(t *testing.T) {
 	}
 	if strings.Contains(v, "hunter2") {
 		t.Errorf("the start of the body shows the echoed password:\n%s", v)
+	}
+	if strings.Contains(v, "Stale") || strings.Contains(v, "stale body") {
+		t.Errorf("a canceled send's report shows as this one's:\n%s", v)
 	}
 	for _, k := range []string{"s", "y", "f", "/"} {
 		msg := runCmd(p.Update(keyMsg(k)))
@@ -76,7 +82,7 @@ func TestPaneCanceledWhileArriving(t *testing.T) {
 	p := testPane(100, 30)
 	p.start()
 	head, _ := arrivingJSON(40000)
-	p.receiving(connection.BodyProgress{Status: 200, StatusText: "200 OK", Head: head[:1<<20], Received: 2 << 20})
+	p.receiver()(connection.BodyProgress{Status: 200, StatusText: "200 OK", Head: head[:1<<20], Received: 2 << 20})
 	p.Update(spinner.TickMsg{})
 	p.stop()
 	v := ansi.Strip(p.View())

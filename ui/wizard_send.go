@@ -48,7 +48,8 @@ func (s *wizardScreen) send() tea.Cmd {
 	s.seq++
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
-	ctx = connection.WithReceiving(ctx, s.resp.receiving)
+	spin := s.resp.start()
+	ctx = connection.WithReceiving(ctx, s.resp.receiver())
 	seq, conn, send := s.seq, s.w.Conn, s.env.send
 	s.resp.extra = s.w.Secrets()
 	// The request as the wizard knows it goes back with the result (for
@@ -56,7 +57,7 @@ func (s *wizardScreen) send() tea.Cmd {
 	sent := req
 	sent.Options.Progress = s.resp.progress
 	s.stepErr = ""
-	return tea.Batch(s.resp.start(), func() tea.Msg {
+	return tea.Batch(spin, func() tea.Msg {
 		resp, err := send(ctx, conn, sent)
 		if err != nil {
 			return sampleSentMsg{seq: seq, req: req, err: err}
