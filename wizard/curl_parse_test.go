@@ -329,3 +329,22 @@ func TestCurlActionFits(t *testing.T) {
 		t.Errorf("wizard after import: %+v", w)
 	}
 }
+
+// A flag that takes a value never gives that value to the URL: curl has
+// many (found in review: --doh-url's URL, --etag-save's file name were
+// imported as the request's URL).
+func TestParseCurlValueFlagsAreNotTheURL(t *testing.T) {
+	for _, c := range []string{
+		`curl --doh-url https://dns.google/dns-query https://api.example.com/v1/items`,
+		`curl --etag-save etag.txt https://api.example.com/v1/items`,
+		`curl --proto =https --hsts hsts.txt https://api.example.com/v1/items`,
+	} {
+		r, err := ParseCurl(c)
+		if err != nil || r.URL != "https://api.example.com/v1/items" {
+			t.Errorf("%s: URL %q, err %v", c, r.URL, err)
+		}
+		if len(r.Unknown) == 0 {
+			t.Errorf("%s: the flag is not listed as not imported", c)
+		}
+	}
+}
