@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -94,47 +95,28 @@ func (e *env) help(args []string) int {
 		return exitOK
 	}
 	topic := strings.Join(args, " ")
-	switch topic {
-	case "run":
-		fmt.Fprint(e.stdout, runUsage)
-	case "list", "ls":
-		fmt.Fprint(e.stdout, listUsage)
-	case "history":
-		fmt.Fprint(e.stdout, historyUsage)
-	case "connection", "connections":
-		fmt.Fprint(e.stdout, connectionUsage)
-	case "connection add":
-		fmt.Fprint(e.stdout, connectionAddUsage())
-	case "action", "actions", "action add":
-		fmt.Fprint(e.stdout, actionUsage)
-	case "demo":
-		fmt.Fprint(e.stdout, demoUsage)
-	case "backup":
-		fmt.Fprint(e.stdout, backupUsage)
-	case "listen":
-		fmt.Fprint(e.stdout, listenUsage)
-	case "export":
-		fmt.Fprint(e.stdout, exportUsage)
-	case "import":
-		fmt.Fprint(e.stdout, importUsage)
-	case "import curl":
-		fmt.Fprint(e.stdout, importCurlUsage)
-	case "action export":
-		fmt.Fprint(e.stdout, actionExportUsage)
-	case "compact":
-		fmt.Fprint(e.stdout, compactUsage)
-	case "completion":
-		fmt.Fprint(e.stdout, completionUsage)
+	text, ok := helpTopics()[topic]
+	switch {
+	case ok:
+	case strings.HasPrefix(topic, "connection "):
+		text = connectionUsage
+	case strings.HasPrefix(topic, "action "):
+		text = actionUsage
 	default:
-		if _, ok := strings.CutPrefix(topic, "connection "); ok {
-			fmt.Fprint(e.stdout, connectionUsage)
-			return exitOK
-		}
-		if _, ok := strings.CutPrefix(topic, "action "); ok {
-			fmt.Fprint(e.stdout, actionUsage)
-			return exitOK
-		}
 		return e.usageError("", "no help for %q", topic)
 	}
+	io.WriteString(e.stdout, text)
 	return exitOK
+}
+
+// helpTopics are the texts of 'patchbay help TOPIC', by topic and alias.
+func helpTopics() map[string]string {
+	return map[string]string{
+		"run": runUsage, "list": listUsage, "ls": listUsage, "history": historyUsage,
+		"connection": connectionUsage, "connections": connectionUsage, "connection add": connectionAddUsage(),
+		"action": actionUsage, "actions": actionUsage, "action add": actionUsage,
+		"action export": actionExportUsage, "demo": demoUsage, "backup": backupUsage,
+		"listen": listenUsage, "export": exportUsage, "import": importUsage,
+		"import curl": importCurlUsage, "compact": compactUsage, "completion": completionUsage,
+	}
 }
