@@ -19,7 +19,7 @@ func (c Connection) Validate() FieldErrors {
 	switch {
 	case strings.TrimSpace(c.Name) == "":
 		errs = append(errs, FieldError{"name", "name is required"})
-	case strings.IndexFunc(c.Name, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0:
+	case HasControl(c.Name):
 		// A name is shown on terminals: an escape sequence in it would act.
 		errs = append(errs, FieldError{"name", "name cannot contain line breaks, control or formatting characters"})
 	}
@@ -234,4 +234,11 @@ func headerNameProblem(name string) string {
 		return fmt.Sprintf("header name %q may not contain spaces", name)
 	}
 	return fmt.Sprintf("header name %q may only contain letters, digits and !#$%%&'*+-.^_`|~", name)
+}
+
+// HasControl reports whether s holds a control character (C0, DEL, C1) or
+// a bidi or other formatting character: a name or URL shown on a terminal
+// with one of those would act on it rather than be read.
+func HasControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -201,7 +200,7 @@ func connectionProblems(c connection.Connection, seen map[string]bool) []string 
 	if name == "" {
 		return []string{"a connection has no name"}
 	}
-	if hasControl(name) {
+	if connection.HasControl(name) {
 		return []string{fmt.Sprintf("connection '%s': its name holds control characters; rename it in the file", connection.CleanText(name))}
 	}
 	key := string(nameKey(name))
@@ -230,10 +229,10 @@ func actionProblems(a wizard.Action, seen map[string]bool) []string {
 	if name == "" {
 		return []string{"an action has no name"}
 	}
-	if hasControl(name) {
+	if connection.HasControl(name) {
 		return []string{fmt.Sprintf("action '%s': its name holds control characters; rename it in the file", connection.CleanText(name))}
 	}
-	if hasControl(a.URL) {
+	if connection.HasControl(a.URL) {
 		return []string{fmt.Sprintf("action '%s': its URL holds control characters (%s)", name, connection.CleanText(a.URL))}
 	}
 	key := string(nameKey(name))
@@ -426,11 +425,4 @@ func (p *importPlan) report() []ImportedRecord {
 		out = append(out, rec)
 	}
 	return out
-}
-
-// hasControl reports whether s holds a control character (C0, DEL, C1) or
-// a bidi or format character: a name or URL from a file is shown on the
-// terminal, and those would act on it rather than be read.
-func hasControl(s string) bool {
-	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0
 }
